@@ -1,0 +1,289 @@
+"""The household as a Mesa agent: the readable reference for every phase.
+
+An agent's state is its row in the world's column arrays (each attribute below
+reads and writes that row), so the two engines share one state layout. Each
+method is one phase of the step for one household, written out plainly and
+calling the same decision functions (abm.decisions) that the kernels call.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from abm import decisions as dec
+from abm import rng
+from abm.state import (COMPOUND, DORMITORY, F_ASSIST, F_DEPARTURES, F_EDU, F_HOUSING, F_INSURANCE, F_TEMP,
+                       F_TRAIN_COST, F_TRAINING, FORMAL, HOUSEHOLD_COLUMNS, INFORMAL, INFORMAL_SECTOR, MOVED_ON,
+                       N_FORMAL_SECTORS, N_SKILLS, N_TENURES, NO_HOME, OWNED, PRIVATE_MIGRANT, PUBLIC,
+                       PUBLIC_RENTAL, RETURNED_HOME, UNEMPLOYED, URBAN_VILLAGE)
+
+
+class Column:
+    """An attribute stored in the household's row of the world's arrays."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return getattr(agent.model.world.h, self.name)[agent.row].item()
+
+    def __set__(self, agent, value):
+        getattr(agent.model.world.h, self.name)[agent.row] = value
+
+
+class Household(mesa.Agent):
+    group_code: int = -1
+
+    def __init__(self, model, row: int):
+        super().__init__(model)
+        self.row = row
+
+    # -- shorthands ------------------------------------------------------------------------------
+    def u(self, purpose: int) -> float:
+        w = self.model.world
+        return rng.draw(w.seed, w.step, self.row, purpose)
+
+    def flow(self, index: int, amount: float) -> None:
+        self.model.world.flows[index, self.group, self.sex] += amount
+
+    # -- phase 1: exogenous change (only farmers hold land) ---------------------------------------
+    def requisition(self) -> None:
+        pass
+
+    # -- phase 3: labour ---------------------------------------------------------------------------
+    def separate_and_train(self) -> None:
+        w = self.model.world
+        if self.employment != UNEMPLOYED:
+            if self.u(rng.SEPARATION) < dec.separation_prob(w.p, self.employment):
+                self.lose_job()
+            else:
+                self.job_months += 1
+        if self.u(rng.TRAINING) < dec.training_rate(w.r, self.group, self.employment):
+            self.trainings += 1
+            self.flow(F_TRAINING, 1.0)
+            self.flow(F_TRAIN_COST, w.r.training_cost)
+            if self.skill < N_SKILLS - 1 and self.u(rng.TRAINING_GAIN) < w.p.training_skill_gain:
+                self.skill += 1
+
+    def lose_job(self) -> None:
+        self.employment = UNEMPLOYED
+        self.sector = -1
+        self.wage = 0.0
+        self.insured = 0
+        self.job_months = 0
+        self.unemp_spell = 0
+
+    def seek_job(self, vacancies: np.ndarray, hires_left: np.ndarray) -> None:
+        """Take a formal job if this skill level still has hires this month, else maybe informal work."""
+        w = self.model.world
+        k = self.skill
+        if hires_left[k] > 0:
+            total = int(vacancies[:, k].sum())
+            if total > 0:
+                target = self.u(rng.JOB_SECTOR) * total
+                acc, sector = 0, N_FORMAL_SECTORS - 1
+                for s in range(N_FORMAL_SECTORS):
+                    acc += vacancies[s, k]
+                    if target < acc and vacancies[s, k] > 0:
+                        sector = s
+                        break
+                vacancies[sector, k] -= 1
+                hires_left[k] -= 1
+                w.market.employed[sector, k] += 1
+                self.employment, self.sector, self.wage = FORMAL, sector, w.market.wage[sector, k]
+                self.job_months = 0
+                self.unemp_spell = 0
+                self.insured = 1 if self.u(rng.INSURED) < dec.insured_share(w.r, self.hukou) else 0
+                return
+        if self.employment == UNEMPLOYED and self.u(rng.INFORMAL_ENTRY) < w.p.informal_entry:
+            self.employment, self.sector = INFORMAL, INFORMAL_SECTOR
+            self.wage = w.market.wage[INFORMAL_SECTOR, k]
+            self.job_months = 0
+            self.unemp_spell = 0
+
+    def contribute_and_earn(self) -> None:
+        w = self.model.world
+        if self.employment == UNEMPLOYED:
+            self.unemp_spell += 1
+        contributing = self.employment == FORMAL and self.insured == 1
+        if contributing:
+            self.unemp_ins_months += 1
+        if dec.contributes_pension(self.employment, self.insured, self.urban_ss):
+            self.pension_months += 1
+            self.pension_streak += 1
+            self.medical_months += 1
+        else:
+            self.pension_streak = 0
+        n_adults = dec.adults(self.size, self.kids_school, self.kids_pre)
+        self.income = dec.labour_income(w.p, w.r, self.wage, contributing, n_adults) + dec.unemployment_benefit(
+            w.r, self.employment, self.unemp_spell, self.unemp_ins_months) + dec.farm_income(w.p, self.land)
+
+    # -- phase 4: housing -------------------------------------------------------------------------
+    def move_out(self) -> None:
+        if self.tenure != NO_HOME:
+            self.model.world.districts.occupied[self.district, self.tenure] -= 1
+        self.tenure = NO_HOME
+        self.rent = 0.0
+
+    def face_eviction(self) -> None:
+        w = self.model.world
+        d = w.districts
+        if self.tenure == URBAN_VILLAGE and self.u(rng.EVICTION) < w.r.uv_redevelopment_rate / 12.0:
+            d.units[self.district, URBAN_VILLAGE] -= 1
+            self.move_out()
+        elif self.tenure == DORMITORY and not (self.employment == FORMAL and self.sector <= 1):
+            self.move_out()
+
+    def wants_to_search(self) -> bool:
+        burden = dec.rent_burden(self.rent, self.income)
+        return self.u(rng.HOUSING_SEARCH) < dec.search_prob(self.model.world.p, self.tenure, burden)
+
+    def choose_home(self) -> None:
+        """Multinomial-logit choice among the tenures this household may take that have a free unit."""
+        w = self.model.world
+        d, p, r = w.districts, w.p, w.r
+        dist, cur, income = self.district, self.tenure, self.income
+        util = np.empty(N_TENURES)
+        avail = np.empty(N_TENURES, dtype=np.bool_)
+        for t in range(N_TENURES):
+            util[t] = dec.tenure_utility(p, t, dec.tenure_rent(r, t, d.rent[dist, t], income), income, cur)
+            free = d.units[dist, t] > d.occupied[dist, t]
+            avail[t] = (t == cur) or (free and dec.tenure_eligible(
+                p, r, t, self.group, self.hukou, self.employment, self.sector, self.skill, self.age, self.size,
+                income, self.months_in_city, self.savings))
+        t = dec.choose(util, avail, self.u(rng.HOUSING_CHOICE))
+        if t < 0 or t == cur:
+            return
+        self.move_out()
+        d.occupied[dist, t] += 1
+        self.tenure = t
+        self.rent = dec.tenure_rent(r, t, d.rent[dist, t], income)
+        if t == OWNED:
+            self.savings -= p.downpayment
+
+    # -- phase 5: registration and hukou ----------------------------------------------------------
+    def register_and_decide_to_apply(self) -> bool:
+        """Take up a residence permit (maybe); return True if the household applies for hukou."""
+        w = self.model.world
+        if self.registered == 0 and self.u(rng.REGISTRATION) < dec.registration_prob(w.p, w.r, self.months_in_city):
+            self.registered = 1
+        return dec.hukou_eligible(w.r, self.hukou, self.registered, self.tenure, self.employment, self.job_months,
+                                  self.pension_streak) and self.u(rng.HUKOU_APPLY) < dec.logistic(
+            w.p.hukou_apply_const)
+
+    # -- phase 6: schooling -----------------------------------------------------------------------
+    def age_one_year(self) -> None:
+        p = self.model.world.p
+        if self.age < 100:
+            self.age += 1
+        for j in range(self.kids_school):
+            if self.u(rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p.child_age_out:
+                self.kids_school -= 1
+        for j in range(self.kids_pre):
+            if self.u(rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p.child_school_entry:
+                self.kids_pre -= 1
+                self.kids_school += 1
+        if self.age < 40 and self.size < 12 and self.u(rng.BIRTH) < p.birth_rate:
+            self.kids_pre += 1
+            self.size += 1
+
+    def admission_class(self) -> int:
+        r = self.model.world.r
+        pts = dec.points_score(r, self.skill, self.pension_months, self.months_in_city, self.tenure)
+        return dec.admission_class(r, self.hukou, self.registered, pts)
+
+    def enrol_children(self) -> None:
+        w = self.model.world
+        d = w.districts
+        dist, kids = self.district, self.kids_school
+        if self.admission_class() < dec.EXCLUDED and d.public_seats[dist] - d.public_used[dist] >= kids:
+            self.school = PUBLIC
+            d.public_used[dist] += kids
+            return
+        private_ok = d.private_seats[dist] - d.private_used[dist] >= kids
+        place = dec.school_alternative(w.p, w.r, self.group, kids, self.income, private_ok,
+                                       self.u(rng.SCHOOL_CHOICE))
+        self.school = place
+        if place == PRIVATE_MIGRANT:
+            d.private_used[dist] += kids
+
+    # -- phase 7: assistance ----------------------------------------------------------------------
+    def claim_assistance(self) -> None:
+        w = self.model.world
+        p, r = w.p, w.r
+        self.assistance, self.dibao, self.temp_assist = 0.0, 0, 0
+        line = dec.dibao_line(r, self.hukou)
+        pc = self.income / self.size
+        if (dec.dibao_eligible(r, self.group, self.hukou, self.registered, self.urban_ss) and pc < line
+                and self.u(rng.DIBAO_TAKEUP) < p.dibao_takeup):
+            pay = (line - pc) * self.size
+            self.income += pay
+            self.assistance += pay
+            self.dibao = 1
+            self.flow(F_ASSIST, pay)
+        if dec.temp_assist_eligible(r, self.hukou, self.employment, self.savings) and self.u(
+                rng.TEMP_TAKEUP) < p.temp_takeup:
+            pay = r.temp_assist_amount
+            self.income += pay
+            self.assistance += pay
+            self.temp_assist = 1
+            self.flow(F_ASSIST, pay)
+            self.flow(F_TEMP, 1.0)
+
+    # -- phase 8: settle or leave -----------------------------------------------------------------
+    def settle_or_leave(self) -> None:
+        w = self.model.world
+        p, r = w.p, w.r
+        burden = dec.rent_burden(self.rent, self.income)
+        insured = dec.contributes_pension(self.employment, self.insured, self.urban_ss)
+        hz = dec.leave_hazard(p, self.group, self.hukou, self.unemp_spell, self.income / self.size, r.poverty_line,
+                              burden, self.school, insured, self.tenure, self.coproducing == 1)
+        self.settle_intent = 1 if hz < dec.base_hazard(p, self.group) else 0
+        prob = 1.0 if self.tenure == NO_HOME else dec.leave_prob(hz)
+        if self.u(rng.LEAVE) >= prob:
+            if self.months_in_city < 32000:
+                self.months_in_city += 1
+            return
+        self.leave(RETURNED_HOME if self.u(rng.LEAVE_WHERE) < p.return_home_share else MOVED_ON)
+
+    def leave(self, status: int) -> None:
+        d = self.model.world.districts
+        self.status = status
+        if self.tenure != NO_HOME:
+            d.occupied[self.district, self.tenure] -= 1
+        if self.school == PUBLIC:
+            d.public_used[self.district] -= self.kids_school
+        elif self.school == PRIVATE_MIGRANT:
+            d.private_used[self.district] -= self.kids_school
+        self.flow(F_DEPARTURES, 1.0)
+        self.remove()
+
+    # -- phase 9: accounts ------------------------------------------------------------------------
+    def settle_accounts(self) -> None:
+        w = self.model.world
+        p, r = w.p, w.r
+        t = self.tenure
+        if t != NO_HOME:
+            self.rent = dec.tenure_rent(r, t, w.districts.rent[self.district, t], self.income)
+        net = self.income - self.rent - dec.school_fee(r, self.school, self.kids_school)
+        self.savings += p.saving_rate * net if net > 0.0 else net
+        if self.school == PUBLIC:
+            self.flow(F_EDU, r.public_cost_per_pupil * self.kids_school)
+        elif self.school == PRIVATE_MIGRANT:
+            self.flow(F_EDU, r.migrant_school_subsidy * self.kids_school)
+        if t == PUBLIC_RENTAL:
+            self.flow(F_HOUSING, r.public_rental_subsidy)
+        elif t == COMPOUND:
+            self.flow(F_HOUSING, r.compound_subsidy)
+        if self.urban_ss == 1:
+            self.flow(F_INSURANCE, r.ss_subsidy)
+
+
+for _name in HOUSEHOLD_COLUMNS:
+    _col = Column()
+    _col.__set_name__(Household, _name)
+    setattr(Household, _name, _col)
+del _name, _col

@@ -1,0 +1,154 @@
+"""City profiles: the marginals and assumptions a synthetic city is drawn from.
+
+A profile is a YAML file: the built-in ones live in configs/cities/ (one per
+site, each citing its rows of seed_facts.csv) and inherit the shared
+assumptions of configs/cities/_defaults.yaml. A user profile given by path
+inherits the same defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from abm.state import GROUPS, N_TENURES, TENURES
+from abm.yamlio import load_yaml
+
+CITIES_DIR = Path(__file__).resolve().parent.parent / "configs" / "cities"
+BUILTIN_CITIES = ("zhengzhou", "yanta", "jinnan", "changshu", "kunshan", "yiwu")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Share = Field(ge=0.0, le=1.0)
+
+
+class GroupProfile(_Strict):
+    unemployed: float = Share
+    informal: float = Share
+    sector_shares: list[float]
+    skill_shares: list[float]
+    insured_share: float = Share
+    registered_share: float = Share
+    mean_years_in_city: float = Field(ge=0.0, le=60.0)
+    tenure_shares: list[float]
+    school_shares: list[float]
+    land_mu: float = Field(ge=0.0, le=100.0)
+    land_lost_share: float = Share
+    savings: float = Field(ge=0.0)
+    school_kid_share: float = Share
+
+    @model_validator(mode="after")
+    def _shares(self):
+        for name, n in (("sector_shares", 3), ("skill_shares", 3), ("tenure_shares", N_TENURES),
+                        ("school_shares", 4)):
+            v = getattr(self, name)
+            if len(v) != n or any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
+                raise ValueError(f"{name} must be {n} non-negative shares that add up to 1 (got {v})")
+        if self.unemployed + self.informal > 1.0:
+            raise ValueError("unemployed + informal must not exceed 1")
+        return self
+
+
+class CityProfile(_Strict):
+    name: str
+    year: int = Field(ge=1949, le=2100)
+    residents: float = Field(gt=0)
+    migrants: float = Field(ge=0)
+    local_hukou: float = Field(ge=0)
+    urban_share_of_local_hukou: float = Share
+    urban_poor_share: float = Share
+    districts: int = Field(ge=1, le=10000)
+    households_per_committee: float = Field(ge=501, le=3500)
+    staff_per_committee: float = Field(ge=0, le=50)
+    staff_wage: float = Field(ge=0)
+    minimum_wage: float = Field(gt=0)
+    skill_wage_multiplier: list[float]
+    sector_wage_multiplier: list[float]
+    job_vacancy_rate: float = Field(ge=0.0, le=1.0)
+    housing_vacancy_rate: dict[str, float]
+    rent: dict[str, float]
+    public_seat_slack: float = Field(ge=0.0, le=5.0)
+    private_seat_slack: float = Field(ge=0.0, le=5.0)
+    size_shares: dict[str, list[float]]
+    age_bands: list[list[int]]
+    age_shares: dict[str, list[float]]
+    female_head_share: dict[str, float]
+    size_age_affinity: list[list[float]]
+    district_shares: Optional[dict[str, list[float]]] = None
+    group: dict[str, GroupProfile]
+    rules: dict[str, float] = {}
+
+    @field_validator("housing_vacancy_rate")
+    @classmethod
+    def _tenures(cls, v):
+        bad = set(v) - set(TENURES)
+        if bad or set(v) != set(TENURES):
+            raise ValueError(f"needs exactly the tenures {list(TENURES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        for key in ("size_shares", "age_shares", "female_head_share", "group"):
+            if set(getattr(self, key)) != set(GROUPS):
+                raise ValueError(f"{key} needs exactly the groups {list(GROUPS)}")
+        for g in GROUPS:
+            for key, n in (("size_shares", 5), ("age_shares", len(self.age_bands))):
+                v = getattr(self, key)[g]
+                if len(v) != n or abs(sum(v) - 1.0) > 1e-6 or min(v) < 0:
+                    raise ValueError(f"{key}.{g} must be {n} shares that add up to 1 (got {v})")
+        if abs(self.migrants + self.local_hukou - self.residents) > 0.01 * self.residents:
+            raise ValueError("migrants + local_hukou must equal residents (within 1%)")
+        if len(self.size_age_affinity) != 5 or any(len(r) != len(self.age_bands) for r in self.size_age_affinity):
+            raise ValueError("size_age_affinity must be 5 rows (sizes 1-5) by one column per age band")
+        if self.district_shares is not None:
+            for g, v in self.district_shares.items():
+                if g not in GROUPS or len(v) != self.districts or abs(sum(v) - 1.0) > 1e-6:
+                    raise ValueError(f"district_shares.{g} must be {self.districts} shares adding up to 1")
+        return self
+
+    # persons by group in the real city
+    def persons(self) -> dict[str, float]:
+        urban = self.local_hukou * self.urban_share_of_local_hukou
+        return {"migrant": self.migrants, "land_losing_farmer": self.local_hukou - urban,
+                "urban_poor": urban * self.urban_poor_share}
+
+    def background_urban_persons(self) -> float:
+        """Urban-hukou residents who are not poor: not simulated, but part of the city's population."""
+        return self.local_hukou * self.urban_share_of_local_hukou * (1.0 - self.urban_poor_share)
+
+    def mean_size(self, group: str) -> float:
+        return sum((k + 1) * s for k, s in enumerate(self.size_shares[group]))
+
+    def real_households(self) -> dict[str, float]:
+        return {g: n / self.mean_size(g) for g, n in self.persons().items()}
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) and k != "rules" else v
+    return out
+
+
+def profile_path(city: str, relative_to: Path | None = None) -> Path:
+    if city in BUILTIN_CITIES:
+        return CITIES_DIR / f"{city}.yaml"
+    path = Path(city)
+    if not path.is_absolute() and relative_to is not None and not path.exists():
+        path = relative_to / path
+    return path
+
+
+def load_profile(city: str, relative_to: Path | None = None) -> CityProfile:
+    """Load a built-in profile by name or a profile file by path (raises FileNotFoundError, ValueError)."""
+    path = profile_path(city, relative_to)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"city {city!r} is neither a built-in profile ({', '.join(BUILTIN_CITIES)}) nor a file")
+    data = _merge(load_yaml(CITIES_DIR / "_defaults.yaml"), load_yaml(path))
+    return CityProfile(**data)

@@ -1,0 +1,65 @@
+"""Phase 6, at the school-year start: children age, then seats are allocated."""
+
+import numpy as np
+from numba import njit
+
+from abm import decisions as dec
+from abm import rng
+from abm.kernels.common import priority_order
+from abm.state import ACTIVE, NO_CHILDREN, PRIVATE_MIGRANT, PUBLIC
+
+
+@njit(cache=True)
+def age_household(h, i, p, seed, step):
+    """One year passes for household i: the head ages, children move through school age."""
+    if h.age[i] < 100:
+        h.age[i] += 1
+    for j in range(h.kids_school[i]):
+        if rng.draw(seed, step, i, rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p.child_age_out:
+            h.kids_school[i] -= 1
+    for j in range(h.kids_pre[i]):
+        if rng.draw(seed, step, i, rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p.child_school_entry:
+            h.kids_pre[i] -= 1
+            h.kids_school[i] += 1
+    if h.age[i] < 40 and h.size[i] < 12 and rng.draw(seed, step, i, rng.BIRTH) < p.birth_rate:
+        h.kids_pre[i] += 1
+        h.size[i] += 1
+
+
+@njit(cache=True)
+def school_year(h, n, d, p, r, seed, step):
+    for i in range(n):
+        if h.status[i] == ACTIVE:
+            age_household(h, i, p, seed, step)
+    d.public_used[:] = 0
+    d.private_used[:] = 0
+    n_kids = 0
+    for i in range(n):
+        if h.status[i] == ACTIVE and h.kids_school[i] > 0:
+            n_kids += 1
+        elif h.status[i] == ACTIVE:
+            h.school[i] = NO_CHILDREN
+    families = np.empty(n_kids, dtype=np.int64)
+    cls = np.empty(n_kids)
+    j = 0
+    for i in range(n):
+        if h.status[i] == ACTIVE and h.kids_school[i] > 0:
+            families[j] = i
+            pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
+            cls[j] = float(dec.admission_class(r, h.hukou[i], h.registered[i], pts))
+            j += 1
+    for i in priority_order(families, seed, step, rng.SCHOOL_PRIORITY, cls):
+        dist = h.district[i]
+        kids = h.kids_school[i]
+        pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
+        claim = dec.admission_class(r, h.hukou[i], h.registered[i], pts) < dec.EXCLUDED
+        if claim and d.public_seats[dist] - d.public_used[dist] >= kids:
+            h.school[i] = PUBLIC
+            d.public_used[dist] += kids
+            continue
+        private_ok = d.private_seats[dist] - d.private_used[dist] >= kids
+        place = dec.school_alternative(p, r, h.group[i], kids, h.income[i], private_ok,
+                                       rng.draw(seed, step, i, rng.SCHOOL_CHOICE))
+        h.school[i] = place
+        if place == PRIVATE_MIGRANT:
+            d.private_used[dist] += kids

@@ -1,0 +1,116 @@
+"""The reference engine: the household phases stepped as Mesa agents.
+
+`UrbanModel` is a `mesa.Model` whose agents are the households of a `World`.
+City-wide work (exogenous change, arrivals, policy hooks, indicators) is the
+world's and is shared with the fast engine; here each phase visits the agents
+in id order, or, where a capacity is shared out, in the random priority order
+drawn from the run's stream, exactly as the kernels do.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from abm import decisions as dec
+from abm import rng
+from abm.agents import BY_GROUP, Household
+from abm.state import CONVERTED, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN
+from abm.world import World
+
+
+def by_priority(agents: list[Household], purpose: int, offset=lambda a: 0.0) -> list[Household]:
+    """Agents in the order of their draw for `purpose` (after a class offset); ties by id."""
+    w = agents[0].model.world if agents else None
+    return sorted(agents, key=lambda a: (offset(a) + rng.draw(w.seed, w.step, a.row, purpose), a.row))
+
+
+class UrbanModel(mesa.Model):
+    name = "mesa"
+
+    def __init__(self, world: World):
+        super().__init__(seed=world.seed)
+        self.world = world
+        self._add(range(world.n))
+
+    def _add(self, rows) -> None:
+        group = self.world.h.group
+        for i in rows:
+            BY_GROUP[group[i]](self, i)
+
+    def households(self) -> list[Household]:
+        return sorted(self.agents, key=lambda a: a.row)
+
+    def step(self) -> None:
+        w = self.world
+        w.begin_step()
+        self._add(w.new_rows)
+        people = self.households()
+        for a in people:
+            a.requisition()
+        for a in people:
+            a.separate_and_train()
+        self.match_jobs(people)
+        for a in people:
+            a.contribute_and_earn()
+        for a in people:
+            a.face_eviction()
+        for a in by_priority([a for a in people if a.wants_to_search()], rng.HOUSING_PRIORITY):
+            a.choose_home()
+        self.hukou_applications(people)
+        if w.school_year_starts:
+            self.school_year(people)
+        for a in people:
+            a.claim_assistance()
+        for a in people:
+            a.settle_or_leave()
+        for a in self.households():
+            a.settle_accounts()
+        w.end_step()
+
+    def match_jobs(self, people: list[Household]) -> None:
+        """Cobb-Douglas hires per skill level, given out in a random priority order."""
+        w = self.world
+        m = w.market
+        m.employed[:] = 0
+        for a in people:
+            if a.employment == FORMAL:
+                m.employed[a.sector, a.skill] += 1
+        vacancies = np.maximum(0, m.jobs.astype(np.int64) - m.employed)
+        seekers = [a for a in people if a.employment != FORMAL]
+        hires_left = np.zeros(N_SKILLS, dtype=np.int64)
+        for k in range(N_SKILLS):
+            n_k = float(sum(1 for a in seekers if a.skill == k))
+            v_k = float(sum(int(vacancies[s, k]) for s in range(N_FORMAL_SECTORS)))
+            hires_left[k] = math.floor(dec.hires(w.p, n_k, v_k) + rng.draw(w.seed, w.step, rng.CITY + k,
+                                                                           rng.JOB_COUNT + k))
+        for a in by_priority(seekers, rng.JOB_PRIORITY):
+            a.seek_job(vacancies, hires_left)
+
+    def hukou_applications(self, people: list[Household]) -> None:
+        w = self.world
+        migrants = [a for a in people if a.hukou == 0]
+        applicants = [a for a in migrants if a.register_and_decide_to_apply()]
+        for a in by_priority(applicants, rng.HUKOU_PRIORITY):
+            if w.quota < 1:
+                break
+            a.hukou = CONVERTED
+            w.quota -= 1
+            w.flows[F_CONVERSIONS, a.group, a.sex] += 1.0
+
+    def school_year(self, people: list[Household]) -> None:
+        d = self.world.districts
+        for a in people:
+            a.age_one_year()
+        d.public_used[:] = 0
+        d.private_used[:] = 0
+        families = []
+        for a in people:
+            if a.kids_school > 0:
+                families.append(a)
+            else:
+                a.school = NO_CHILDREN
+        for a in by_priority(families, rng.SCHOOL_PRIORITY, offset=lambda a: float(a.admission_class())):
+            a.enrol_children()

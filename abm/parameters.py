@@ -1,0 +1,128 @@
+"""Declared parameters: every number a household decision reads.
+
+A `Param` carries a default, a unit, a valid range, a description and a
+source; `SEEDS` names the seed documents cited. Behaviour parameters (this
+module) are uncertainties that calibration estimates; the rules in force
+(`abm.rules`) are levers that policies set. Both compile into a numpy record
+that the kernels read by field name, so a policy never reaches into a kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Seed documents (../shared/seeds, figures copied into configs/cities/seed_facts.csv)
+NDRC_EN = "seeds/000_ec5a7b7d934ae25e.txt (NDRC/UNFPA tool kit, 2011, English)"
+NDRC_ZH = "seeds/001_fd4b46c307f335a2.txt (NDRC/UNFPA training manual, 2011, Chinese)"
+KUNSHAN = "seeds/002_777f4d6435f8d24d.txt (Kunshan municipal government, 2010)"
+YIWU = "seeds/003_b64c10e3172163d8.txt (CIDRN field visit to Yiwu, 2014)"
+RC = "seeds/004_6e14381a91a215c2.txt (Li, Hu & Liu on residential committees, 2018)"
+ASSUMPTION = "assumption"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float
+    unit: str
+    low: float
+    high: float
+    description: str
+    source: str = ASSUMPTION
+    integer: bool = False
+
+    def check(self, value: float) -> str | None:
+        """Return a message if `value` is not allowed, else None."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"must be a number in [{self.low:g}, {self.high:g}] {self.unit}"
+        if not (self.low <= value <= self.high):
+            return f"{value!r} is out of range; allowed [{self.low:g}, {self.high:g}] {self.unit}"
+        if self.integer and float(value) != int(value):
+            return f"{value!r} must be a whole number in [{self.low:g}, {self.high:g}]"
+        return None
+
+
+def record_dtype(params: tuple[Param, ...]) -> np.dtype:
+    return np.dtype([(p.name, np.float64) for p in params])
+
+
+def make_record(params: tuple[Param, ...], values: dict[str, float]) -> np.ndarray:
+    """A one-element record array; kernels receive `rec[0]`, read by field name (`p.sep_formal`)."""
+    rec = np.zeros(1, dtype=record_dtype(params)).view(np.recarray)
+    for p in params:
+        rec[0][p.name] = float(values.get(p.name, p.default))
+    return rec
+
+
+P = Param
+BEHAVIOUR: tuple[Param, ...] = (
+    # labour
+    P("sep_formal", 0.012, "per month", 0.0, 0.2, "probability that a formal job ends in a month"),
+    P("sep_informal", 0.05, "per month", 0.0, 0.5, "probability that an informal job ends in a month"),
+    P("match_efficiency", 0.6, "hires/month", 0.01, 3.0,
+      "A in the matching function hires = A * seekers^a * vacancies^(1-a), per skill level"),
+    P("match_elasticity", 0.5, "1", 0.1, 0.9, "a, the seekers' elasticity in the matching function"),
+    P("informal_entry", 0.25, "per month", 0.0, 1.0,
+      "probability that an unmatched job seeker takes informal work"),
+    P("labour_demand_growth", 0.03, "per year", -0.2, 0.3, "growth of formal jobs by sector",
+      "assumption near the 3-5% a year migrant growth of " + RC),
+    P("training_skill_gain", 0.5, "1", 0.0, 1.0, "probability that a training course raises skill one level"),
+    # housing
+    P("search_base", 0.01, "per month", 0.0, 0.5, "probability of a housing search with no push"),
+    P("search_burden", 0.15, "per month", 0.0, 1.0, "probability of a search when rent burden is above the threshold"),
+    P("burden_threshold", 0.3, "share of income", 0.05, 1.0, "rent burden that pushes a household to search"),
+    P("tenure_cost_coef", 4.0, "utils per rent/income", 0.0, 20.0, "weight of rent burden in tenure choice (logit)"),
+    P("quality_urban_village", -0.5, "utils", -5.0, 5.0, "quality of an urban-village rental"),
+    P("quality_dormitory", -0.2, "utils", -5.0, 5.0, "quality of an employer dormitory"),
+    P("quality_private_rental", 0.5, "utils", -5.0, 5.0, "quality of a private rental"),
+    P("quality_compound", 0.6, "utils", -5.0, 5.0, "quality of a blue-collar compound"),
+    P("quality_public_rental", 0.8, "utils", -5.0, 5.0, "quality of a public rental unit"),
+    P("quality_owned", 1.5, "utils", -5.0, 5.0, "quality of an owned home"),
+    P("quality_resettlement", 1.0, "utils", -5.0, 5.0, "quality of a resettlement apartment"),
+    P("moving_cost", 0.5, "utils", 0.0, 5.0, "utility cost of moving, so searchers may stay put"),
+    P("downpayment", 150000.0, "yuan", 0.0, 2e6, "savings needed to buy a home"),
+    # registration and hukou
+    P("reg_const", -4.0, "logit per month", -10.0, 5.0, "residence-permit take-up: constant"),
+    P("reg_services", 2.5, "logit", 0.0, 10.0, "take-up gain when services are tied to registration"),
+    P("reg_years", 0.15, "logit per year", 0.0, 2.0, "take-up gain per year in the city"),
+    P("hukou_apply_const", -2.5, "logit per month", -10.0, 5.0, "hukou application propensity of the eligible"),
+    # schooling
+    P("school_fee_coef", 3.0, "utils per fee/income", 0.0, 20.0, "weight of school fees in school choice"),
+    P("left_behind_const", -0.3, "utils", -10.0, 10.0, "utility of leaving children in the home village"),
+    P("not_enrolled_const", -3.0, "utils", -10.0, 10.0, "utility of not enrolling a child"),
+    P("child_age_out", 0.1, "per year", 0.0, 0.5, "probability a school-age child turns 16 in a year"),
+    P("child_school_entry", 0.17, "per year", 0.0, 1.0, "probability a pre-school child reaches 6 in a year"),
+    P("birth_rate", 0.06, "per year", 0.0, 0.5, "births per household with a head under 40"),
+    # assistance
+    P("dibao_takeup", 0.8, "1", 0.0, 1.0, "share of the eligible who claim the minimum living allowance"),
+    P("temp_takeup", 0.5, "1", 0.0, 1.0, "share of households in hardship who claim temporary assistance"),
+    # settle or leave (proportional hazard)
+    P("hazard_migrant", 0.008, "per month", 0.0, 0.2, "baseline hazard of a migrant household leaving"),
+    P("hazard_local", 0.0005, "per month", 0.0, 0.05, "baseline hazard of a local household moving away"),
+    P("haz_unemployment", 0.6, "log-hazard per year unemployed", 0.0, 5.0, "unemployment spell"),
+    P("haz_poverty", 0.5, "log-hazard", 0.0, 5.0, "income below the absolute poverty line"),
+    P("haz_rent", 1.0, "log-hazard per rent/income", 0.0, 5.0, "rent burden"),
+    P("haz_left_behind", 0.4, "log-hazard", 0.0, 5.0, "children left behind in the home village"),
+    P("haz_hukou", 1.2, "log-hazard", 0.0, 5.0, "holding local urban hukou (reduces the hazard)"),
+    P("haz_insured", 0.4, "log-hazard", 0.0, 5.0, "contributing to the urban pension (reduces the hazard)"),
+    P("haz_school", 0.4, "log-hazard", 0.0, 5.0, "children in public school (reduces the hazard)"),
+    P("haz_tenure", 0.5, "log-hazard", 0.0, 5.0, "secure tenure: owned, public rental, compound, resettlement"),
+    P("haz_integration", 0.3, "log-hazard", 0.0, 5.0, "taking part in community co-production"),
+    P("return_home_share", 0.7, "1", 0.0, 1.0, "share of leavers who return home rather than move on"),
+    # arrivals
+    P("arrival_rate", 0.006, "per month", 0.0, 0.1,
+      "new migrant households a month, as a share of the initial migrant households",
+      "assumption: with the leaving hazard gives about the 3-5% a year growth of " + RC),
+    P("arrival_elasticity", 1.5, "1", 0.0, 5.0, "elasticity of arrivals to expected migrant income"),
+    P("arrival_services", 1.0, "log-arrivals", 0.0, 5.0, "arrival response to migrant public-school share"),
+    # accounts
+    P("second_earner", 0.6, "share of the head's wage", 0.0, 1.5,
+      "earnings of other adults in the household, relative to the head's wage"),
+    P("farm_income_per_mu", 100.0, "yuan/mu/month", 0.0, 2000.0, "net farm income from land still held"),
+    P("saving_rate", 0.3, "share", 0.0, 1.0, "share of income left after rent, fees and contributions that is saved"),
+)
+del P
+
+BEHAVIOUR_BY_NAME = {p.name: p for p in BEHAVIOUR}

@@ -1,0 +1,112 @@
+"""The rules in force: a flat record of numbers that every kernel reads.
+
+Each rule is declared once here with its status-quo value (the `baseline`
+policy), unit, range and source. Policies never touch kernels: they return new
+values for these rules (and run city-level hooks). Codes are stored as floats
+in the record and read back with int() in the kernels.
+"""
+
+from __future__ import annotations
+
+from abm.parameters import ASSUMPTION, KUNSHAN, NDRC_EN, YIWU, Param, make_record
+
+# school admission rules (the `school_rule` code)
+HUKOU_FIRST, REGISTRATION_RULE, POINTS_RULE, NEIGHBOURHOOD_RULE = 0, 1, 2, 3
+SCHOOL_RULES = {"hukou_first": HUKOU_FIRST, "registration": REGISTRATION_RULE,
+                "points": POINTS_RULE, "neighbourhood": NEIGHBOURHOOD_RULE}
+
+DAYS_PER_MONTH = 365.0 / 12.0
+P = Param
+RULES: tuple[Param, ...] = (
+    # hukou
+    P("hukou_quota_share", 0.005, "per year", 0.0, 1.0,
+      "annual hukou quota as a share of the initial migrant households"),
+    P("hukou_needs_owned", 1, "flag", 0, 1, "hukou requires an owned home", NDRC_EN, integer=True),
+    P("hukou_rented_ok", 0, "flag", 0, 1, "a fixed rented residence also qualifies", integer=True),
+    P("hukou_job_months", 0, "months", 0, 240, "months in the current formal job required", integer=True),
+    P("hukou_pension_years", 0, "years", 0, 20, "consecutive years of urban pension contributions required",
+      integer=True),
+    P("hukou_needs_registration", 1, "flag", 0, 1, "hukou requires a residence permit", integer=True),
+    P("reg_services_tied", 0, "flag", 0, 1, "services (school seats) are tied to the residence permit",
+      integer=True),
+    # schooling
+    P("school_rule", HUKOU_FIRST, "code", 0, 3,
+      "public-school admission: 0 hukou first, 1 registration, 2 points, 3 neighbourhood", NDRC_EN, integer=True),
+    P("school_leftover_to_migrants", 1, "flag", 0, 1,
+      "seats left after the priority classes go to other migrant children", integer=True),
+    P("class_size_norm", 45, "pupils", 20, 80, "pupils per class used to count classes"),
+    P("public_cost_per_pupil", 600.0, "yuan/month", 0.0, 1e4, "public cost of a public-school pupil"),
+    P("private_school_fee", 300.0, "yuan/month", 0.0, 1e4, "fee of a private migrant school per child"),
+    P("migrant_school_quality", -0.3, "utils", -5.0, 5.0, "quality of private migrant schools"),
+    P("migrant_school_subsidy", 0.0, "yuan/month", 0.0, 1e4, "public subsidy per pupil in a migrant school"),
+    P("points_skill", 10.0, "points per level", 0.0, 100.0, "points for each skill level", YIWU),
+    P("points_insured_year", 5.0, "points per year", 0.0, 100.0, "points per insured year", YIWU),
+    P("points_residence_year", 3.0, "points per year", 0.0, 100.0, "points per year of residence", YIWU),
+    P("points_property", 20.0, "points", 0.0, 100.0, "points for owning property", YIWU),
+    # social insurance (statutory rates, as in Kunshan 2009)
+    P("insurance_share_migrant", 0.2, "share", 0.0, 1.0,
+      "share of formal employers that enrol migrant workers", "assumption: 'few' in " + NDRC_EN),
+    P("insurance_share_local", 0.85, "share", 0.0, 1.0, "share of formal employers that enrol local workers"),
+    P("pension_employer", 0.18, "share of wage", 0.0, 0.5, "pension contribution, employer", KUNSHAN),
+    P("pension_employee", 0.08, "share of wage", 0.0, 0.5, "pension contribution, employee", KUNSHAN),
+    P("medical_employer", 0.08, "share of wage", 0.0, 0.5, "medical contribution, employer", KUNSHAN),
+    P("medical_employee", 0.02, "share of wage", 0.0, 0.5, "medical contribution, employee", KUNSHAN),
+    P("unemployment_employer", 0.02, "share of wage", 0.0, 0.5, "unemployment contribution, employer", KUNSHAN),
+    P("unemployment_employee", 0.01, "share of wage", 0.0, 0.5, "unemployment contribution, employee", KUNSHAN),
+    P("unemployment_benefit", 1046.0, "yuan/month", 0.0, 1e4, "unemployment benefit (Zhejiang 2013)", YIWU),
+    P("unemployment_benefit_months", 12, "months", 0, 24, "longest benefit spell", integer=True),
+    # assistance (lines per person)
+    P("dibao_line_urban", round(16.95 * DAYS_PER_MONTH, 2), "yuan/person/month", 0.0, 1e4,
+      "urban minimum living allowance line (16.95 yuan a day, Zhejiang 2013)", YIWU),
+    P("dibao_line_rural", round(12.93 * DAYS_PER_MONTH, 2), "yuan/person/month", 0.0, 1e4,
+      "rural minimum living allowance line (12.93 yuan a day, Zhejiang 2013)", YIWU),
+    P("dibao_migrants", 0, "flag", 0, 1, "registered migrants may claim the urban allowance", integer=True),
+    P("temp_assist_migrants", 0, "flag", 0, 1, "migrants may claim temporary assistance", integer=True),
+    P("temp_assist_amount", 1000.0, "yuan", 0.0, 1e5, "one-off temporary assistance payment"),
+    P("poverty_line", round(0.45 * 16106 / 12, 2), "yuan/person/month", 0.0, 1e4,
+      "absolute poverty line: 45% of rural net income per capita (Zhejiang 2013)", YIWU),
+    # training
+    P("training_rate_migrant", 0.002, "per month", 0.0, 1.0, "monthly training take-up of migrant workers"),
+    P("training_rate_farmer", 0.002, "per month", 0.0, 1.0, "monthly training take-up of farmers"),
+    P("training_rate_poor", 0.002, "per month", 0.0, 1.0, "monthly training take-up of the urban poor"),
+    P("training_cost", 1500.0, "yuan", 0.0, 1e5, "public cost of one training course"),
+    # housing
+    P("compound_open", 0, "flag", 0, 1, "blue-collar compounds take employed migrants", integer=True),
+    P("compound_rent_share", 0.068, "share of income", 0.0, 1.0,
+      "compound rent as a share of the household's income", KUNSHAN),
+    P("compound_subsidy", 300.0, "yuan/month", 0.0, 1e4, "public cost per occupied compound unit"),
+    P("dormitory_rent", 20.0, "yuan/month", 0.0, 1e4, "employer dormitory charge (utilities)", KUNSHAN),
+    P("public_rental_rent", 300.0, "yuan/month", 0.0, 1e4, "rent of a public rental unit"),
+    P("public_rental_subsidy", 500.0, "yuan/month", 0.0, 1e4, "public cost per occupied public rental unit"),
+    P("public_rental_income_line", 1000.0, "yuan/person/month", 0.0, 1e5,
+      "income line for local households' public rental eligibility"),
+    P("public_rental_migrants", 0, "flag", 0, 1, "migrants with a stable job may rent public units", integer=True),
+    P("public_rental_migrant_years", 3, "years", 0, 20, "years of residence migrants need", integer=True),
+    P("public_rental_graduates", 0, "flag", 0, 1, "recent graduates (skilled, under 30) may rent", integer=True),
+    P("uv_redevelopment_rate", 0.02, "per year", 0.0, 1.0, "share of urban-village units demolished a year"),
+    # land-losing farmers
+    P("farmers_urban_ss", 0, "flag", 0, 1, "requisitioned farmers join urban social security", integer=True),
+    P("homestead_exchange", 0, "flag", 0, 1, "requisitioned farmers move to resettlement apartments",
+      integer=True),
+    P("resettled_hukou", 0, "flag", 0, 1, "resettled farmers receive urban hukou", integer=True),
+    P("ss_subsidy", 200.0, "yuan/month", 0.0, 1e4, "public subsidy per farmer household on urban social security"),
+    P("compensation_per_mu", 20000.0, "yuan/mu", 0.0, 1e6, "cash compensation per mu of requisitioned land"),
+    P("land_requisition_rate", 0.03, "per year", 0.0, 1.0,
+      "share of farmer households whose land is requisitioned a year (the city's schedule)"),
+    # community
+    P("coproduction_participation", 0.0, "share", 0.0, 1.0, "migrants taking part in co-production"),
+)
+del P
+
+RULES_BY_NAME = {r.name: r for r in RULES}
+
+
+def rules_record(values: dict[str, float]):
+    """The numpy record of the rules in force (status quo where not given)."""
+    unknown = set(values) - set(RULES_BY_NAME)
+    if unknown:
+        raise KeyError(f"unknown rules: {sorted(unknown)}")
+    return make_record(RULES, values)
+
+
+__all__ = ["RULES", "RULES_BY_NAME", "rules_record", "SCHOOL_RULES", "ASSUMPTION"]

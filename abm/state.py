@@ -1,0 +1,116 @@
+"""Household, district and labour-market state as column arrays.
+
+Every column and its dtype is declared here, once. Both engines step the same
+columns: the Numba kernels loop over them and each Mesa agent reads and writes
+its own row. Codes (group, tenure, school place, ...) are small integers named
+below; `LABELS` turns them into words for output.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+# groups
+MIGRANT, FARMER, URBAN_POOR = 0, 1, 2
+GROUPS = ("migrant", "land_losing_farmer", "urban_poor")
+# head's sex
+FEMALE, MALE = 0, 1
+SEXES = ("female", "male")
+# hukou
+RURAL_NONLOCAL, RURAL_LOCAL, URBAN_LOCAL, CONVERTED = 0, 1, 2, 3
+HUKOU = ("rural_nonlocal", "rural_local", "urban_local", "converted")
+# employment and sector
+UNEMPLOYED, INFORMAL, FORMAL = 0, 1, 2
+EMPLOYMENT = ("unemployed", "informal", "formal")
+SECTORS = ("manufacturing", "construction", "services", "informal")
+INFORMAL_SECTOR = 3
+N_FORMAL_SECTORS = 3
+N_SKILLS = 3
+SKILLS = ("low", "middle", "high")
+# housing tenure (NO_HOME: an arrival not yet housed, or a household evicted)
+NO_HOME = -1
+URBAN_VILLAGE, DORMITORY, PRIVATE_RENTAL, COMPOUND, PUBLIC_RENTAL, OWNED, RESETTLEMENT = range(7)
+TENURES = ("urban_village", "dormitory", "private_rental", "compound", "public_rental", "owned",
+           "resettlement")
+N_TENURES = 7
+# where the household's school-age children study (siblings study together)
+NO_CHILDREN, PUBLIC, PRIVATE_MIGRANT, LEFT_BEHIND, NOT_ENROLLED = range(5)
+SCHOOL = ("no_children", "public", "private_migrant", "left_behind", "not_enrolled")
+# status
+ACTIVE, RETURNED_HOME, MOVED_ON = 0, 1, 2
+STATUS = ("active", "returned_home", "moved_on")
+
+HOUSEHOLD_COLUMNS: dict[str, np.dtype] = {
+    "group": np.int8, "district": np.int16, "age": np.int8, "sex": np.int8, "size": np.int8,
+    "kids_school": np.int8, "kids_pre": np.int8, "skill": np.int8,
+    "employment": np.int8, "sector": np.int8, "job_months": np.int16, "unemp_spell": np.int16,
+    "wage": np.float64, "income": np.float64, "savings": np.float64,
+    "hukou": np.int8, "registered": np.int8, "months_in_city": np.int16,
+    "insured": np.int8, "pension_months": np.int16, "pension_streak": np.int16,
+    "medical_months": np.int16, "unemp_ins_months": np.int16,
+    "tenure": np.int8, "rent": np.float64, "school": np.int8,
+    "dibao": np.int8, "temp_assist": np.int8, "assistance": np.float64, "trainings": np.int8,
+    "land": np.float64, "compensation": np.float64, "resettled": np.int8, "urban_ss": np.int8,
+    "coproducing": np.int8, "settle_intent": np.int8, "status": np.int8, "arrived": np.int16,
+}
+Households = namedtuple("Households", list(HOUSEHOLD_COLUMNS))
+
+LABELS = {"group": GROUPS, "sex": SEXES, "hukou": HUKOU, "employment": EMPLOYMENT,
+          "sector": SECTORS, "skill": SKILLS, "tenure": TENURES, "school": SCHOOL, "status": STATUS}
+
+# Districts: capacities and occupancy in agent units (one agent = `scale` real households).
+Districts = namedtuple("Districts", [
+    "units",          # int64[D, N_TENURES] housing units
+    "occupied",       # int64[D, N_TENURES]
+    "rent",           # float64[D, N_TENURES] market rent (yuan/month) where it is a market rent
+    "public_seats",   # int64[D] school seats
+    "public_used",    # int64[D]
+    "private_seats",  # int64[D]
+    "private_used",   # int64[D]
+    "staff",          # float64[D] residential-committee staff
+    "urban_village",  # int8[D] 1 if the district has an urban village
+])
+
+# Labour market: formal jobs by sector and skill, wages by sector and skill.
+Market = namedtuple("Market", [
+    "jobs",       # float64[N_FORMAL_SECTORS, N_SKILLS] formal jobs (agent units), grows with demand
+    "employed",   # int64[N_FORMAL_SECTORS, N_SKILLS] filled this month
+    "wage",       # float64[N_SECTORS, N_SKILLS] yuan/month
+])
+
+
+def empty_households(capacity: int) -> Households:
+    cols = {}
+    for name, dt in HOUSEHOLD_COLUMNS.items():
+        cols[name] = np.zeros(capacity, dtype=dt)
+    cols["tenure"][:] = NO_HOME
+    cols["sector"][:] = -1
+    cols["status"][:] = ACTIVE
+    return Households(**cols)
+
+
+def grow(h: Households, n: int, capacity: int) -> Households:
+    """Copy the first `n` rows into arrays of a larger capacity."""
+    bigger = empty_households(capacity)
+    for name in HOUSEHOLD_COLUMNS:
+        getattr(bigger, name)[:n] = getattr(h, name)[:n]
+    return bigger
+
+
+def hot_bytes_per_household() -> int:
+    return sum(np.dtype(dt).itemsize for dt in HOUSEHOLD_COLUMNS.values())
+
+
+# Flows accumulated during a step, by group and sex, in agent units (yuan or counts per agent).
+FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
+         "temporary_assistance_recipients", "budget_education", "budget_housing", "budget_assistance",
+         "budget_training", "budget_insurance_subsidy", "budget_community")
+(F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST,
+ F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
+BUDGET_LINES = FLOWS[F_EDU:]
+
+
+def empty_flows() -> np.ndarray:
+    return np.zeros((len(FLOWS), len(GROUPS), len(SEXES)))
