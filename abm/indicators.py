@@ -99,7 +99,7 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
     n_d = d.public_seats.shape[0]
     class_size = np.zeros(n_d)
     for k in range(n_d):
-        classes = math.ceil(d.public_seats[k] / r.class_size_norm)
+        classes = math.ceil(d.public_seats[k] / r[0].class_size_norm)
         class_size[k] = d.public_used[k] / classes if classes > 0 else 0.0
     pc = np.empty(n)
     m = 0
@@ -148,7 +148,7 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
                 a[A_UI] += 1.0
         a[A_INCOME] += h.income[i]
         p = h.income[i] / h.size[i]
-        if p < r.poverty_line:
+        if p < r[0].poverty_line:
             a[A_POOR_ABS] += 1.0
         if p < rel_line:
             a[A_POOR_REL] += 1.0

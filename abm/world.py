@@ -21,7 +21,7 @@ from abm.city import CityProfile
 from abm.indicators import INDEX, compute
 from abm.kernels.common import count_formal
 from abm.kernels.population import N_GP, draw_cells, fill_rows
-from abm.parameters import BEHAVIOUR, make_record
+from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.policies.base import Policy
 from abm.rules import RULES
 from abm.state import (BUDGET_LINES, F_ARRIVALS, GROUPS, MIGRANT, N_FORMAL_SECTORS, N_SKILLS, N_TENURES,
@@ -71,7 +71,9 @@ class World:
         self.seed = int(spec.seed)
         self.p_rec = make_record(BEHAVIOUR, spec.behaviour)
         self.r_rec = make_record(RULES, spec.rules)
-        self.p, self.r = self.p_rec[0], self.r_rec[0]
+        # one-element record arrays for the kernels and decision functions (read as p[0].name)
+        self.p, self.r = self.p_rec, self.r_rec
+        self.pv, self.rv = Values(self.p_rec), Values(self.r_rec)  # the same, as Python floats
         self.scale = sum(prof.real_households().values()) / spec.households
         self.background_urban = prof.background_urban_persons()
         self.step = 0
@@ -84,6 +86,7 @@ class World:
         self.initial_migrants = int((s.group == MIGRANT).sum())
         self.h = empty_households(self.n + self._expected_arrivals() + 64)
         ages = _ages(self.age_lo, self.age_width, s.age_band, self.seed, -1, 0)
+        self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
         fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.seed, -1, False)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
@@ -143,9 +146,9 @@ class World:
         self.step += 1
         self.flows[:] = 0.0
         self.city_budget[:] = 0.0
-        self.market.jobs[:] *= (1.0 + self.p.labour_demand_growth) ** (1.0 / 12.0)
+        self.market.jobs[:] *= (1.0 + self.pv.labour_demand_growth) ** (1.0 / 12.0)
         if self.month == 1 or self.step == 1:
-            q = self.r.hukou_quota_share * self.initial_migrants
+            q = self.rv.hukou_quota_share * self.initial_migrants
             self.quota = math.floor(q + rng.draw(self.seed, self.step, rng.CITY, rng.HUKOU_QUOTA))
         self._arrivals(self._arrival_count())
         for pol in self.spec.policies:
@@ -162,14 +165,16 @@ class World:
         """Arrivals respond to expected migrant income and school access, relative to the start."""
         (a, pub), (a0, pub0) = self._attractiveness(self.history[-1]), self._attr0
         ratio = a / a0 if a0 > 0 else 1.0
-        expected = (self.p.arrival_rate * self.initial_migrants * ratio ** self.p.arrival_elasticity
-                    * math.exp(self.p.arrival_services * (pub - pub0)))
+        pv = self.pv
+        expected = (pv.arrival_rate * self.initial_migrants * ratio ** pv.arrival_elasticity
+                    * math.exp(pv.arrival_services * (pub - pub0)))
         return int(math.floor(expected + rng.draw(self.seed, self.step, rng.CITY, rng.ARRIVAL_COUNT)))
 
     def _arrivals(self, k: int) -> None:
         start = self.n
         if start + k > self.h.group.shape[0]:
             self.h = grow(self.h, self.n, max(2 * self.h.group.shape[0], start + k))
+            self.columns = self.h._asdict()
         cells = draw_cells(self.arrival_cum, k, self.seed, self.step)
         d, s, a, x = np.unravel_index(cells, self.arrival_shape)
         ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)

@@ -28,10 +28,10 @@ class Column:
     def __get__(self, agent, owner=None):
         if agent is None:
             return self
-        return getattr(agent.model.world.h, self.name)[agent.row].item()
+        return agent.model.world.columns[self.name].item(agent.row)
 
     def __set__(self, agent, value):
-        getattr(agent.model.world.h, self.name)[agent.row] = value
+        agent.model.world.columns[self.name][agent.row] = value
 
 
 class Household(mesa.Agent):
@@ -64,8 +64,8 @@ class Household(mesa.Agent):
         if self.u(rng.TRAINING) < dec.training_rate(w.r, self.group, self.employment):
             self.trainings += 1
             self.flow(F_TRAINING, 1.0)
-            self.flow(F_TRAIN_COST, w.r.training_cost)
-            if self.skill < N_SKILLS - 1 and self.u(rng.TRAINING_GAIN) < w.p.training_skill_gain:
+            self.flow(F_TRAIN_COST, w.rv.training_cost)
+            if self.skill < N_SKILLS - 1 and self.u(rng.TRAINING_GAIN) < w.pv.training_skill_gain:
                 self.skill += 1
 
     def lose_job(self) -> None:
@@ -98,7 +98,7 @@ class Household(mesa.Agent):
                 self.unemp_spell = 0
                 self.insured = 1 if self.u(rng.INSURED) < dec.insured_share(w.r, self.hukou) else 0
                 return
-        if self.employment == UNEMPLOYED and self.u(rng.INFORMAL_ENTRY) < w.p.informal_entry:
+        if self.employment == UNEMPLOYED and self.u(rng.INFORMAL_ENTRY) < w.pv.informal_entry:
             self.employment, self.sector = INFORMAL, INFORMAL_SECTOR
             self.wage = w.market.wage[INFORMAL_SECTOR, k]
             self.job_months = 0
@@ -131,7 +131,7 @@ class Household(mesa.Agent):
     def face_eviction(self) -> None:
         w = self.model.world
         d = w.districts
-        if self.tenure == URBAN_VILLAGE and self.u(rng.EVICTION) < w.r.uv_redevelopment_rate / 12.0:
+        if self.tenure == URBAN_VILLAGE and self.u(rng.EVICTION) < w.rv.uv_redevelopment_rate / 12.0:
             d.units[self.district, URBAN_VILLAGE] -= 1
             self.move_out()
         elif self.tenure == DORMITORY and not (self.employment == FORMAL and self.sector <= 1):
@@ -144,7 +144,7 @@ class Household(mesa.Agent):
     def choose_home(self) -> None:
         """Multinomial-logit choice among the tenures this household may take that have a free unit."""
         w = self.model.world
-        d, p, r = w.districts, w.p, w.r
+        d, p, r, pv = w.districts, w.p, w.r, w.pv
         dist, cur, income = self.district, self.tenure, self.income
         util = np.empty(N_TENURES)
         avail = np.empty(N_TENURES, dtype=np.bool_)
@@ -162,7 +162,7 @@ class Household(mesa.Agent):
         self.tenure = t
         self.rent = dec.tenure_rent(r, t, d.rent[dist, t], income)
         if t == OWNED:
-            self.savings -= p.downpayment
+            self.savings -= pv.downpayment
 
     # -- phase 5: registration and hukou ----------------------------------------------------------
     def register_and_decide_to_apply(self) -> bool:
@@ -172,21 +172,21 @@ class Household(mesa.Agent):
             self.registered = 1
         return dec.hukou_eligible(w.r, self.hukou, self.registered, self.tenure, self.employment, self.job_months,
                                   self.pension_streak) and self.u(rng.HUKOU_APPLY) < dec.logistic(
-            w.p.hukou_apply_const)
+            w.pv.hukou_apply_const)
 
     # -- phase 6: schooling -----------------------------------------------------------------------
     def age_one_year(self) -> None:
-        p = self.model.world.p
+        pv = self.model.world.pv
         if self.age < 100:
             self.age += 1
         for j in range(self.kids_school):
-            if self.u(rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p.child_age_out:
+            if self.u(rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < pv.child_age_out:
                 self.kids_school -= 1
         for j in range(self.kids_pre):
-            if self.u(rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p.child_school_entry:
+            if self.u(rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < pv.child_school_entry:
                 self.kids_pre -= 1
                 self.kids_school += 1
-        if self.age < 40 and self.size < 12 and self.u(rng.BIRTH) < p.birth_rate:
+        if self.age < 40 and self.size < 12 and self.u(rng.BIRTH) < pv.birth_rate:
             self.kids_pre += 1
             self.size += 1
 
@@ -213,20 +213,20 @@ class Household(mesa.Agent):
     # -- phase 7: assistance ----------------------------------------------------------------------
     def claim_assistance(self) -> None:
         w = self.model.world
-        p, r = w.p, w.r
+        r, pv, rv = w.r, w.pv, w.rv
         self.assistance, self.dibao, self.temp_assist = 0.0, 0, 0
         line = dec.dibao_line(r, self.hukou)
         pc = self.income / self.size
         if (dec.dibao_eligible(r, self.group, self.hukou, self.registered, self.urban_ss) and pc < line
-                and self.u(rng.DIBAO_TAKEUP) < p.dibao_takeup):
+                and self.u(rng.DIBAO_TAKEUP) < pv.dibao_takeup):
             pay = (line - pc) * self.size
             self.income += pay
             self.assistance += pay
             self.dibao = 1
             self.flow(F_ASSIST, pay)
         if dec.temp_assist_eligible(r, self.hukou, self.employment, self.savings) and self.u(
-                rng.TEMP_TAKEUP) < p.temp_takeup:
-            pay = r.temp_assist_amount
+                rng.TEMP_TAKEUP) < pv.temp_takeup:
+            pay = rv.temp_assist_amount
             self.income += pay
             self.assistance += pay
             self.temp_assist = 1
@@ -236,10 +236,10 @@ class Household(mesa.Agent):
     # -- phase 8: settle or leave -----------------------------------------------------------------
     def settle_or_leave(self) -> None:
         w = self.model.world
-        p, r = w.p, w.r
+        p, pv, rv = w.p, w.pv, w.rv
         burden = dec.rent_burden(self.rent, self.income)
         insured = dec.contributes_pension(self.employment, self.insured, self.urban_ss)
-        hz = dec.leave_hazard(p, self.group, self.hukou, self.unemp_spell, self.income / self.size, r.poverty_line,
+        hz = dec.leave_hazard(p, self.group, self.hukou, self.unemp_spell, self.income / self.size, rv.poverty_line,
                               burden, self.school, insured, self.tenure, self.coproducing == 1)
         self.settle_intent = 1 if hz < dec.base_hazard(p, self.group) else 0
         prob = 1.0 if self.tenure == NO_HOME else dec.leave_prob(hz)
@@ -247,7 +247,7 @@ class Household(mesa.Agent):
             if self.months_in_city < 32000:
                 self.months_in_city += 1
             return
-        self.leave(RETURNED_HOME if self.u(rng.LEAVE_WHERE) < p.return_home_share else MOVED_ON)
+        self.leave(RETURNED_HOME if self.u(rng.LEAVE_WHERE) < pv.return_home_share else MOVED_ON)
 
     def leave(self, status: int) -> None:
         d = self.model.world.districts
@@ -264,22 +264,22 @@ class Household(mesa.Agent):
     # -- phase 9: accounts ------------------------------------------------------------------------
     def settle_accounts(self) -> None:
         w = self.model.world
-        p, r = w.p, w.r
+        r, pv, rv = w.r, w.pv, w.rv
         t = self.tenure
         if t != NO_HOME:
             self.rent = dec.tenure_rent(r, t, w.districts.rent[self.district, t], self.income)
         net = self.income - self.rent - dec.school_fee(r, self.school, self.kids_school)
-        self.savings += p.saving_rate * net if net > 0.0 else net
+        self.savings += pv.saving_rate * net if net > 0.0 else net
         if self.school == PUBLIC:
-            self.flow(F_EDU, r.public_cost_per_pupil * self.kids_school)
+            self.flow(F_EDU, rv.public_cost_per_pupil * self.kids_school)
         elif self.school == PRIVATE_MIGRANT:
-            self.flow(F_EDU, r.migrant_school_subsidy * self.kids_school)
+            self.flow(F_EDU, rv.migrant_school_subsidy * self.kids_school)
         if t == PUBLIC_RENTAL:
-            self.flow(F_HOUSING, r.public_rental_subsidy)
+            self.flow(F_HOUSING, rv.public_rental_subsidy)
         elif t == COMPOUND:
-            self.flow(F_HOUSING, r.compound_subsidy)
+            self.flow(F_HOUSING, rv.compound_subsidy)
         if self.urban_ss == 1:
-            self.flow(F_INSURANCE, r.ss_subsidy)
+            self.flow(F_INSURANCE, rv.ss_subsidy)
 
 
 for _name in HOUSEHOLD_COLUMNS:

@@ -12,7 +12,7 @@ class LandLosingFarmer(Household):
         """Lose the land with the monthly share of the city's schedule; the rules decide what follows:
         cash compensation always, urban social security, a resettlement apartment and urban hukou."""
         w = self.model.world
-        r, d = w.r, w.districts
+        r, d = w.rv, w.districts
         if self.land <= 0.0 or self.u(rng.REQUISITION) >= r.land_requisition_rate / 12.0:
             return
         pay = self.land * r.compensation_per_mu

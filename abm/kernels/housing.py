@@ -12,7 +12,7 @@ from abm.state import ACTIVE, DORMITORY, FORMAL, N_TENURES, NO_HOME, OWNED, URBA
 @njit(cache=True)
 def evictions(h, n, d, r, seed, step):
     """Urban-village redevelopment demolishes units; dormitories house only their workers."""
-    rate = r.uv_redevelopment_rate / 12.0
+    rate = r[0].uv_redevelopment_rate / 12.0
     for i in range(n):
         if h.status[i] != ACTIVE:
             continue
@@ -66,4 +66,4 @@ def search_and_allocate(h, n, d, p, r, seed, step):
         h.tenure[i] = t
         h.rent[i] = dec.tenure_rent(r, t, d.rent[dist, t], h.income[i])
         if t == OWNED:
-            h.savings[i] -= p.downpayment
+            h.savings[i] -= p[0].downpayment

@@ -16,27 +16,27 @@ from abm.state import (ACTIVE, F_CONVERSIONS, F_TRAIN_COST, F_TRAINING, FARMER, 
 @njit(cache=True)
 def requisition(h, n, d, r, seed, step, flows):
     """Farmers lose land on the city's schedule; rules decide what follows."""
-    rate = r.land_requisition_rate / 12.0
+    rate = r[0].land_requisition_rate / 12.0
     for i in range(n):
         if h.status[i] != ACTIVE or h.group[i] != FARMER or h.land[i] <= 0.0:
             continue
         if rng.draw(seed, step, i, rng.REQUISITION) >= rate:
             continue
-        pay = h.land[i] * r.compensation_per_mu
+        pay = h.land[i] * r[0].compensation_per_mu
         h.compensation[i] += pay
         h.savings[i] += pay
         h.land[i] = 0.0
-        if r.farmers_urban_ss > 0:
+        if r[0].farmers_urban_ss > 0:
             h.urban_ss[i] = 1
         dist = h.district[i]
-        if r.homestead_exchange > 0 and d.units[dist, RESETTLEMENT] > d.occupied[dist, RESETTLEMENT]:
+        if r[0].homestead_exchange > 0 and d.units[dist, RESETTLEMENT] > d.occupied[dist, RESETTLEMENT]:
             if h.tenure[i] >= 0:
                 d.occupied[dist, h.tenure[i]] -= 1
             d.occupied[dist, RESETTLEMENT] += 1
             h.tenure[i] = RESETTLEMENT
             h.rent[i] = 0.0
             h.resettled[i] = 1
-            if r.resettled_hukou > 0:
+            if r[0].resettled_hukou > 0:
                 h.hukou[i] = CONVERTED
                 flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
 
@@ -59,8 +59,8 @@ def separations_and_training(h, n, p, r, seed, step, flows):
         if rng.draw(seed, step, i, rng.TRAINING) < dec.training_rate(r, h.group[i], h.employment[i]):
             h.trainings[i] += 1
             flows[F_TRAINING, h.group[i], h.sex[i]] += 1.0
-            flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r.training_cost
-            if h.skill[i] < N_SKILLS - 1 and rng.draw(seed, step, i, rng.TRAINING_GAIN) < p.training_skill_gain:
+            flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r[0].training_cost
+            if h.skill[i] < N_SKILLS - 1 and rng.draw(seed, step, i, rng.TRAINING_GAIN) < p[0].training_skill_gain:
                 h.skill[i] += 1
 
 
@@ -114,7 +114,7 @@ def match_jobs(h, n, m, p, r, seed, step):
                 h.unemp_spell[i] = 0
                 h.insured[i] = 1 if rng.draw(seed, step, i, rng.INSURED) < dec.insured_share(r, h.hukou[i]) else 0
                 continue
-        if h.employment[i] == UNEMPLOYED and rng.draw(seed, step, i, rng.INFORMAL_ENTRY) < p.informal_entry:
+        if h.employment[i] == UNEMPLOYED and rng.draw(seed, step, i, rng.INFORMAL_ENTRY) < p[0].informal_entry:
             h.employment[i] = INFORMAL
             h.sector[i] = INFORMAL_SECTOR
             h.wage[i] = m.wage[INFORMAL_SECTOR, k]

@@ -13,7 +13,7 @@ from abm.state import ACTIVE, CONVERTED, F_CONVERSIONS, RURAL_NONLOCAL
 @njit(cache=True)
 def register_and_apply(h, n, p, r, seed, step, quota, flows):
     """Returns the quota left (whole conversions)."""
-    apply_p = dec.logistic(p.hukou_apply_const)
+    apply_p = dec.logistic(p[0].hukou_apply_const)
     flag = np.zeros(n, dtype=np.bool_)
     n_app = 0
     for i in range(n):

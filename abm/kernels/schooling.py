@@ -15,13 +15,13 @@ def age_household(h, i, p, seed, step):
     if h.age[i] < 100:
         h.age[i] += 1
     for j in range(h.kids_school[i]):
-        if rng.draw(seed, step, i, rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p.child_age_out:
+        if rng.draw(seed, step, i, rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p[0].child_age_out:
             h.kids_school[i] -= 1
     for j in range(h.kids_pre[i]):
-        if rng.draw(seed, step, i, rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p.child_school_entry:
+        if rng.draw(seed, step, i, rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p[0].child_school_entry:
             h.kids_pre[i] -= 1
             h.kids_school[i] += 1
-    if h.age[i] < 40 and h.size[i] < 12 and rng.draw(seed, step, i, rng.BIRTH) < p.birth_rate:
+    if h.age[i] < 40 and h.size[i] < 12 and rng.draw(seed, step, i, rng.BIRTH) < p[0].birth_rate:
         h.kids_pre[i] += 1
         h.size[i] += 1
 

@@ -21,15 +21,15 @@ def assistance(h, n, p, r, seed, step, flows):
         line = dec.dibao_line(r, h.hukou[i])
         pc = h.income[i] / h.size[i]
         if (dec.dibao_eligible(r, g, h.hukou[i], h.registered[i], h.urban_ss[i]) and pc < line
-                and rng.draw(seed, step, i, rng.DIBAO_TAKEUP) < p.dibao_takeup):
+                and rng.draw(seed, step, i, rng.DIBAO_TAKEUP) < p[0].dibao_takeup):
             pay = (line - pc) * h.size[i]
             h.income[i] += pay
             h.assistance[i] += pay
             h.dibao[i] = 1
             flows[F_ASSIST, g, s] += pay
         if (dec.temp_assist_eligible(r, h.hukou[i], h.employment[i], h.savings[i])
-                and rng.draw(seed, step, i, rng.TEMP_TAKEUP) < p.temp_takeup):
-            pay = r.temp_assist_amount
+                and rng.draw(seed, step, i, rng.TEMP_TAKEUP) < p[0].temp_takeup):
+            pay = r[0].temp_assist_amount
             h.income[i] += pay
             h.assistance[i] += pay
             h.temp_assist[i] = 1
@@ -45,14 +45,14 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows):
         burden = dec.rent_burden(h.rent[i], h.income[i])
         insured = dec.contributes_pension(h.employment[i], h.insured[i], h.urban_ss[i])
         hz = dec.leave_hazard(p, h.group[i], h.hukou[i], h.unemp_spell[i], h.income[i] / h.size[i],
-                              r.poverty_line, burden, h.school[i], insured, h.tenure[i], h.coproducing[i] == 1)
+                              r[0].poverty_line, burden, h.school[i], insured, h.tenure[i], h.coproducing[i] == 1)
         h.settle_intent[i] = 1 if hz < dec.base_hazard(p, h.group[i]) else 0
         prob = 1.0 if h.tenure[i] == NO_HOME else dec.leave_prob(hz)
         if rng.draw(seed, step, i, rng.LEAVE) >= prob:
             if h.months_in_city[i] < 32000:
                 h.months_in_city[i] += 1
             continue
-        if rng.draw(seed, step, i, rng.LEAVE_WHERE) < p.return_home_share:
+        if rng.draw(seed, step, i, rng.LEAVE_WHERE) < p[0].return_home_share:
             h.status[i] = RETURNED_HOME
         else:
             h.status[i] = MOVED_ON
@@ -77,14 +77,14 @@ def accounts(h, n, d, p, r, flows):
         if t != NO_HOME:
             h.rent[i] = dec.tenure_rent(r, t, d.rent[h.district[i], t], h.income[i])
         net = h.income[i] - h.rent[i] - dec.school_fee(r, h.school[i], h.kids_school[i])
-        h.savings[i] += p.saving_rate * net if net > 0.0 else net
+        h.savings[i] += p[0].saving_rate * net if net > 0.0 else net
         if h.school[i] == PUBLIC:
-            flows[F_EDU, g, s] += r.public_cost_per_pupil * h.kids_school[i]
+            flows[F_EDU, g, s] += r[0].public_cost_per_pupil * h.kids_school[i]
         elif h.school[i] == PRIVATE_MIGRANT:
-            flows[F_EDU, g, s] += r.migrant_school_subsidy * h.kids_school[i]
+            flows[F_EDU, g, s] += r[0].migrant_school_subsidy * h.kids_school[i]
         if t == PUBLIC_RENTAL:
-            flows[F_HOUSING, g, s] += r.public_rental_subsidy
+            flows[F_HOUSING, g, s] += r[0].public_rental_subsidy
         elif t == COMPOUND:
-            flows[F_HOUSING, g, s] += r.compound_subsidy
+            flows[F_HOUSING, g, s] += r[0].compound_subsidy
         if h.urban_ss[i] == 1:
-            flows[F_INSURANCE, g, s] += r.ss_subsidy
+            flows[F_INSURANCE, g, s] += r[0].ss_subsidy
