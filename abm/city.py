@@ -83,6 +83,20 @@ class CityProfile(_Strict):
     group: dict[str, GroupProfile]
     rules: dict[str, float] = {}
 
+    @field_validator("rules")
+    @classmethod
+    def _rules(cls, v):
+        from abm.rules import RULES_BY_NAME
+        problems = []
+        for key, value in v.items():
+            if key not in RULES_BY_NAME:
+                problems.append(f"rules.{key}: unknown rule; allowed: {', '.join(sorted(RULES_BY_NAME))}")
+            elif (msg := RULES_BY_NAME[key].check(value)) is not None:
+                problems.append(f"rules.{key}: {msg}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return v
+
     @field_validator("housing_vacancy_rate")
     @classmethod
     def _tenures(cls, v):

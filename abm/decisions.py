@@ -129,6 +129,14 @@ def unemployment_benefit(r, employment, unemp_spell, unemp_ins_months):
 
 
 @jit
+def household_income(p, r, wage, employment, insured, n_adults, unemp_spell, unemp_ins_months, land):
+    """Monthly income before assistance: earnings net of contributions, benefit, farm income."""
+    contributing = employment == FORMAL and insured == 1
+    return (labour_income(p, r, wage, contributing, n_adults)
+            + unemployment_benefit(r, employment, unemp_spell, unemp_ins_months) + farm_income(p, land))
+
+
+@jit
 def hires(p, seekers, vacancies):
     """Cobb-Douglas matching: hires this month for one skill level (a real number)."""
     if seekers <= 0 or vacancies <= 0:

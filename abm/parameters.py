@@ -110,7 +110,7 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("dibao_takeup", 0.8, "1", 0.0, 1.0, "share of the eligible who claim the minimum living allowance"),
     P("temp_takeup", 0.5, "1", 0.0, 1.0, "share of households in hardship who claim temporary assistance"),
     # settle or leave (proportional hazard)
-    P("hazard_migrant", 0.008, "per month", 0.0, 0.2, "baseline hazard of a migrant household leaving"),
+    P("hazard_migrant", 0.006, "per month", 0.0, 0.2, "baseline hazard of a migrant household leaving"),
     P("hazard_local", 0.0005, "per month", 0.0, 0.05, "baseline hazard of a local household moving away"),
     P("haz_unemployment", 0.6, "log-hazard per year unemployed", 0.0, 5.0, "unemployment spell"),
     P("haz_poverty", 0.5, "log-hazard", 0.0, 5.0, "income below the absolute poverty line"),
@@ -123,7 +123,7 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("haz_integration", 0.3, "log-hazard", 0.0, 5.0, "taking part in community co-production"),
     P("return_home_share", 0.7, "1", 0.0, 1.0, "share of leavers who return home rather than move on"),
     # arrivals
-    P("arrival_rate", 0.006, "per month", 0.0, 0.1,
+    P("arrival_rate", 0.011, "per month", 0.0, 0.1,
       "new migrant households a month, as a share of the initial migrant households",
       "assumption: with the leaving hazard gives about the 3-5% a year growth of " + RC),
     P("arrival_elasticity", 1.5, "1", 0.0, 5.0, "elasticity of arrivals to expected migrant income"),

@@ -53,7 +53,7 @@ HOUSEHOLD_COLUMNS: dict[str, np.dtype] = {
     "tenure": np.int8, "rent": np.float64, "school": np.int8,
     "dibao": np.int8, "temp_assist": np.int8, "assistance": np.float64, "trainings": np.int8,
     "land": np.float64, "compensation": np.float64, "resettled": np.int8, "urban_ss": np.int8,
-    "coproducing": np.int8, "settle_intent": np.int8, "status": np.int8, "arrived": np.int16,
+    "coproducing": np.int8, "settle_intent": np.int8, "status": np.int8, "arrived": np.int16, "left": np.int16,
 }
 Households = namedtuple("Households", list(HOUSEHOLD_COLUMNS))
 
@@ -88,6 +88,7 @@ def empty_households(capacity: int) -> Households:
     cols["tenure"][:] = NO_HOME
     cols["sector"][:] = -1
     cols["status"][:] = ACTIVE
+    cols["left"][:] = -1
     return Households(**cols)
 
 

@@ -20,6 +20,7 @@ from abm.calibration.synthesis import synthesize
 from abm.city import CityProfile
 from abm.indicators import INDEX, compute
 from abm.kernels.common import count_formal
+from abm.kernels.labour import initial_earnings
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.policies.base import Policy
@@ -88,6 +89,7 @@ class World:
         ages = _ages(self.age_lo, self.age_width, s.age_band, self.seed, -1, 0)
         self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
         fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.seed, -1, False)
+        initial_earnings(self.h, self.n, self.p, self.r)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
         count_formal(self.h, self.n, self.market.employed)
@@ -150,11 +152,19 @@ class World:
         if self.month == 1 or self.step == 1:
             q = self.rv.hukou_quota_share * self.initial_migrants
             self.quota = math.floor(q + rng.draw(self.seed, self.step, rng.CITY, rng.HUKOU_QUOTA))
+        self._market_supply()
         self._arrivals(self._arrival_count())
         for pol in self.spec.policies:
             pol.on_city(self)
         staff_cost = float(self.districts.staff.sum()) * self.spec.profile.staff_wage
         self.city_budget[BUDGET_LINES.index("budget_community")] += staff_cost
+
+    def _market_supply(self) -> None:
+        """Private landlords build to keep the profile's vacancy rate in private rentals."""
+        d = self.districts
+        vac = self.spec.profile.housing_vacancy_rate["private_rental"]
+        need = np.ceil(d.occupied[:, PRIVATE_RENTAL] / (1.0 - vac)).astype(np.int64)
+        np.maximum(d.units[:, PRIVATE_RENTAL], need, out=d.units[:, PRIVATE_RENTAL])
 
     def _attractiveness(self, values: np.ndarray) -> tuple[float, float]:
         i = INDEX

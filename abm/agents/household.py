@@ -118,8 +118,8 @@ class Household(mesa.Agent):
         else:
             self.pension_streak = 0
         n_adults = dec.adults(self.size, self.kids_school, self.kids_pre)
-        self.income = dec.labour_income(w.p, w.r, self.wage, contributing, n_adults) + dec.unemployment_benefit(
-            w.r, self.employment, self.unemp_spell, self.unemp_ins_months) + dec.farm_income(w.p, self.land)
+        self.income = dec.household_income(w.p, w.r, self.wage, self.employment, self.insured, n_adults,
+                                           self.unemp_spell, self.unemp_ins_months, self.land)
 
     # -- phase 4: housing -------------------------------------------------------------------------
     def move_out(self) -> None:
@@ -252,6 +252,7 @@ class Household(mesa.Agent):
     def leave(self, status: int) -> None:
         d = self.model.world.districts
         self.status = status
+        self.left = self.model.world.step
         if self.tenure != NO_HOME:
             d.occupied[self.district, self.tenure] -= 1
         if self.school == PUBLIC:

@@ -138,6 +138,17 @@ def contributions_and_earnings(h, n, p, r):
             h.medical_months[i] += 1
         else:
             h.pension_streak[i] = 0
-        n_adults = dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i])
-        h.income[i] = dec.labour_income(p, r, h.wage[i], contributing, n_adults) + dec.unemployment_benefit(
-            r, h.employment[i], h.unemp_spell[i], h.unemp_ins_months[i]) + dec.farm_income(p, h.land[i])
+        earnings(h, i, p, r)
+
+
+@njit(cache=True)
+def earnings(h, i, p, r):
+    n_adults = dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i])
+    h.income[i] = dec.household_income(p, r, h.wage[i], h.employment[i], h.insured[i], n_adults, h.unemp_spell[i],
+                                       h.unemp_ins_months[i], h.land[i])
+
+
+@njit(cache=True)
+def initial_earnings(h, n, p, r):
+    for i in range(n):
+        earnings(h, i, p, r)

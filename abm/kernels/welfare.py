@@ -56,6 +56,7 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows):
             h.status[i] = RETURNED_HOME
         else:
             h.status[i] = MOVED_ON
+        h.left[i] = step
         dist = h.district[i]
         if h.tenure[i] != NO_HOME:
             d.occupied[dist, h.tenure[i]] -= 1

@@ -1,0 +1,140 @@
+"""Running one config: build the world, step it with an engine, write the outputs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from abm import __version__
+from abm.city import CITIES_DIR, profile_path
+from abm.config import RunConfig
+from abm.indicators import GROUP_LABELS, NAMES, SEX_LABELS
+from abm.state import HOUSEHOLD_COLUMNS, LABELS
+from abm.store import atomic_dir, git_commit, sha256, versions, write_json
+from abm.world import RunSpec, World
+
+ENGINES = ("numba", "mesa")
+
+
+@dataclass
+class RunResult:
+    world: World
+    engine: str
+    init_seconds: float
+    step_seconds: float
+
+    @property
+    def household_steps_per_second(self) -> float:
+        steps = self.world.spec.horizon_months
+        return self.world.spec.households * steps / self.step_seconds if self.step_seconds > 0 else float("inf")
+
+
+def make_engine(world: World, engine: str):
+    if engine == "numba":
+        from abm.engine import FastEngine
+        return FastEngine(world)
+    if engine == "mesa":
+        from abm.model import UrbanModel
+        return UrbanModel(world)
+    raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+
+
+def simulate(spec: RunSpec, engine: str = "numba", progress: Optional[Callable[[int], None]] = None) -> RunResult:
+    t0 = time.perf_counter()
+    world = World(spec)
+    stepper = make_engine(world, engine)
+    t1 = time.perf_counter()
+    for _ in range(spec.horizon_months):
+        stepper.step()
+        if progress is not None:
+            progress(world.step)
+    t2 = time.perf_counter()
+    return RunResult(world, engine, t1 - t0, t2 - t1)
+
+
+def indicators_frame(world: World) -> pd.DataFrame:
+    """Long format: step, group, sex, indicator, value (values in real-city units)."""
+    hist = np.asarray(world.history)  # [step, indicator, group, sex]
+    steps, n_ind, n_g, n_s = hist.shape
+    s, k, g, x = np.meshgrid(np.arange(steps), np.arange(n_ind), np.arange(n_g), np.arange(n_s), indexing="ij")
+    return pd.DataFrame({
+        "step": s.ravel().astype(np.int32),
+        "group": pd.Categorical.from_codes(g.ravel(), GROUP_LABELS),
+        "sex": pd.Categorical.from_codes(x.ravel(), SEX_LABELS),
+        "indicator": pd.Categorical.from_codes(k.ravel(), NAMES),
+        "value": hist.ravel(),
+    })
+
+
+def households_frame(world: World) -> pd.DataFrame:
+    """Every household row at the end of the run, codes turned into their labels."""
+    n = world.n
+    cols = {"household": np.arange(n, dtype=np.int64)}
+    for name in HOUSEHOLD_COLUMNS:
+        values = getattr(world.h, name)[:n]
+        if name in LABELS:
+            labels = ("none",) + LABELS[name] if name in ("sector", "tenure") else LABELS[name]
+            codes = values.astype(np.int64) + (1 if name in ("sector", "tenure") else 0)
+            cols[name] = pd.Categorical.from_codes(codes, labels)
+        else:
+            cols[name] = values
+    return pd.DataFrame(cols)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path, meta: dict[str, str]) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **{k.encode(): v.encode()
+                                                                               for k, v in meta.items()}})
+    pq.write_table(table, path)
+
+
+def manifest(cfg: RunConfig, result: RunResult, config_path: Optional[Path]) -> dict:
+    spec, w = result.world.spec, result.world
+    inputs = {"city_profile": str(profile_path(cfg.city, config_path.parent if config_path else None)),
+              "city_defaults": str(CITIES_DIR / "_defaults.yaml")}
+    if config_path is not None:
+        inputs["config"] = str(config_path)
+    return {
+        "abm_version": __version__,
+        "config": cfg.model_dump(mode="json") | {"engine": result.engine},
+        "seed": spec.seed,
+        "engine": result.engine,
+        "scale": w.scale,
+        "households_real": w.scale * spec.households,
+        "policies": [{"name": p.name, "parameters": p.values} for p in spec.policies],
+        "rules": {k: float(v) for k, v in spec.rules.items()},
+        "behaviour": {name: float(w.p[0][name]) for name in w.p.dtype.names},
+        "versions": versions(),
+        "git": git_commit(),
+        "inputs": {k: {"path": v, "sha256": sha256(Path(v))} for k, v in inputs.items()},
+        "timings": {"init_seconds": result.init_seconds, "step_seconds": result.step_seconds,
+                    "household_steps_per_second": result.household_steps_per_second},
+    }
+
+
+def write_outputs(cfg: RunConfig, result: RunResult, out: Path, config_path: Optional[Path] = None) -> Path:
+    meta = {"abm.seed": str(cfg.seed), "abm.engine": result.engine, "abm.name": cfg.name}
+    with atomic_dir(out) as tmp:
+        _write_parquet(indicators_frame(result.world), tmp / "indicators.parquet", meta)
+        _write_parquet(households_frame(result.world), tmp / "households.parquet", meta)
+        write_json(tmp / "manifest.json", manifest(cfg, result, config_path))
+    return out
+
+
+HEADLINE = ("population", "households", "registration_rate", "hukou_conversions", "public_school_share",
+            "informal_housing_share", "pension_coverage", "employment_rate", "mean_income",
+            "poverty_rate_absolute", "urbanization_gap")
+
+
+def summary(world: World, names=HEADLINE) -> pd.DataFrame:
+    """The last step's headline indicators by group (sex: all)."""
+    last = world.history[-1]
+    rows = {n: [last[NAMES.index(n), g, 2] for g in range(4)] for n in names}
+    return pd.DataFrame(rows, index=GROUP_LABELS).T
