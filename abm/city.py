@@ -90,9 +90,9 @@ class CityProfile(_Strict):
         problems = []
         for key, value in v.items():
             if key not in RULES_BY_NAME:
-                problems.append(f"rules.{key}: unknown rule; allowed: {', '.join(sorted(RULES_BY_NAME))}")
+                problems.append(f"{key}: unknown rule; allowed: {', '.join(sorted(RULES_BY_NAME))}")
             elif (msg := RULES_BY_NAME[key].check(value)) is not None:
-                problems.append(f"rules.{key}: {msg}")
+                problems.append(f"{key}: {msg}")
         if problems:
             raise ValueError("; ".join(problems))
         return v

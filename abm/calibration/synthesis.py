@@ -3,9 +3,10 @@
 For each group a table over (district, household size, head's age band, head's
 sex) starts from a prior that carries the association of size with age
 (`size_age_affinity`) and is scaled in turn to each one-way marginal of the
-profile until every margin matches. The fitted table is then integerised by
-largest remainders, with ties broken by the run's draws, so the drawn
-population matches its marginals to within one household per cell margin.
+profile until every margin matches. The fitted table is then integerised
+(largest remainders, then a repair that moves households along one axis at a
+time), so every margin of the drawn population is within one household of its
+target.
 """
 
 from __future__ import annotations
@@ -68,16 +69,43 @@ def _tiebreak(n, seed, group):
     return out
 
 
-def integerise(table: np.ndarray, total: int, seed: int, group: int) -> np.ndarray:
-    """Whole counts summing to `total`: floors plus the largest remainders (ties by draws)."""
-    flat = table.ravel() / table.sum() * total
-    counts = np.floor(flat).astype(np.int64)
+def _largest_remainder(weights: np.ndarray, total: int, ties: np.ndarray) -> np.ndarray:
+    exact = weights / weights.sum() * total if weights.sum() > 0 else np.zeros_like(weights)
+    counts = np.floor(exact).astype(np.int64)
     short = total - int(counts.sum())
     if short > 0:
-        rem = flat - counts
-        order = np.lexsort((_tiebreak(flat.size, seed, group), -rem))
+        order = np.lexsort((ties, -(exact - counts)))
         counts[order[:short]] += 1
-    return counts.reshape(table.shape)
+    return counts
+
+
+def integerise(table: np.ndarray, total: int, seed: int, group: int) -> np.ndarray:
+    """Whole counts summing to `total` whose every one-way margin is its target rounded.
+
+    Cells are first rounded by largest remainders (ties by the run's draws).
+    Then, axis by axis, one household at a time moves from the most
+    over-filled category to the most under-filled one, keeping its other
+    coordinates, from the cell that rounding over-filled most. A move along
+    one axis leaves every other margin as it was, so when the last axis is
+    repaired each margin is within one household of its exact target.
+    """
+    fitted = table / table.sum() * total if table.sum() > 0 else np.zeros_like(table)
+    ties = _tiebreak(table.size, seed, group).reshape(table.shape)
+    counts = _largest_remainder(fitted.ravel(), total, ties.ravel()).reshape(table.shape)
+    for k in range(table.ndim):
+        other = tuple(a for a in range(table.ndim) if a != k)
+        target = _largest_remainder(fitted.sum(axis=other), total, np.zeros(table.shape[k]))
+        c, f = np.moveaxis(counts, k, 0), np.moveaxis(fitted, k, 0)  # views: writes reach `counts`
+        gap = c.sum(axis=tuple(range(1, c.ndim))) - target
+        while gap.any():
+            a, b = int(np.argmax(gap)), int(np.argmin(gap))
+            excess = np.where(c[a] > 0, c[a] - f[a], -np.inf)
+            cell = np.unravel_index(int(np.argmax(excess)), excess.shape)
+            c[(a,) + cell] -= 1
+            c[(b,) + cell] += 1
+            gap[a] -= 1
+            gap[b] += 1
+    return counts
 
 
 def district_shares(profile: CityProfile, group: str) -> np.ndarray:

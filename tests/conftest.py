@@ -1,0 +1,26 @@
+"""Shared fixtures. The Numba cache goes to the system temp folder, never the home folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "abm-numba-cache"))
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+
+import pytest  # noqa: E402
+
+from abm.city import load_profile  # noqa: E402
+from abm.policies import instantiate, resolve_rules  # noqa: E402
+from abm.world import RunSpec  # noqa: E402
+
+
+def make_spec(city="zhengzhou", households=300, months=12, seed=1, policies=("baseline",), behaviour=None,
+              start_month=1):
+    profile = load_profile(city)
+    pols = instantiate(list(policies))
+    return RunSpec(profile=profile, households=households, horizon_months=months, seed=seed, policies=pols,
+                   behaviour=behaviour or {}, rules=resolve_rules(pols, profile.rules), start_month=start_month)
+
+
+@pytest.fixture
+def spec_factory():
+    return make_spec
