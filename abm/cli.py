@@ -119,5 +119,18 @@ def policies(
         console.print(f"phases: {', '.join(cls.phases)}\n")
 
 
+@app.command()
+def parameters() -> None:
+    """List the behaviour parameters (what calibration estimates), with defaults, ranges, units and sources."""
+    from abm.parameters import BEHAVIOUR
+
+    table = Table(title="behaviour parameters (set in a config under `behaviour:`)", title_justify="left")
+    for col in ("parameter", "default", "range", "unit", "source", "description"):
+        table.add_column(col, overflow="fold")
+    for p in BEHAVIOUR:
+        table.add_row(p.name, f"{p.default:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.source, p.description)
+    console.print(table)
+
+
 if __name__ == "__main__":
     app()

@@ -25,7 +25,7 @@ from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.policies.base import Policy
 from abm.rules import RULES
-from abm.state import (BUDGET_LINES, F_ARRIVALS, GROUPS, MIGRANT, N_FORMAL_SECTORS, N_SKILLS, N_TENURES,
+from abm.state import (BUDGET_LINES, F_ARRIVALS, GROUPS, MIGRANT, N_FORMAL_SECTORS, N_SKILLS, N_TENURES, OWNED,
                        PRIVATE_MIGRANT, PRIVATE_RENTAL, PUBLIC, TENURES, URBAN_VILLAGE, Districts, Market,
                        empty_flows, empty_households, grow)
 
@@ -160,11 +160,13 @@ class World:
         self.city_budget[BUDGET_LINES.index("budget_community")] += staff_cost
 
     def _market_supply(self) -> None:
-        """Private landlords build to keep the profile's vacancy rate in private rentals."""
+        """Landlords and developers build to keep the profile's vacancy rates in private rentals and
+        commercial homes; urban villages, dormitories and public housing grow only by policy."""
         d = self.districts
-        vac = self.spec.profile.housing_vacancy_rate["private_rental"]
-        need = np.ceil(d.occupied[:, PRIVATE_RENTAL] / (1.0 - vac)).astype(np.int64)
-        np.maximum(d.units[:, PRIVATE_RENTAL], need, out=d.units[:, PRIVATE_RENTAL])
+        for t in (PRIVATE_RENTAL, OWNED):
+            vac = self.spec.profile.housing_vacancy_rate[TENURES[t]]
+            need = np.ceil(d.occupied[:, t] / (1.0 - vac)).astype(np.int64)
+            d.units[:, t] = np.maximum(d.units[:, t], need)
 
     def _attractiveness(self, values: np.ndarray) -> tuple[float, float]:
         i = INDEX

@@ -52,3 +52,17 @@ def test_same_seed_same_tables_and_different_seed_different(spec_factory):
     assert indicators_frame(a.world).equals(indicators_frame(b.world))
     assert households_frame(a.world).equals(households_frame(b.world))
     assert not indicators_frame(a.world).equals(indicators_frame(c.world))
+
+
+def test_fast_engine_results_do_not_depend_on_the_thread_count(spec_factory):
+    import numba
+
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = simulate(spec_factory(households=1000, months=13, seed=21))
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = simulate(spec_factory(households=1000, months=13, seed=21))
+    finally:
+        numba.set_num_threads(before)
+    assert indicators_frame(one.world).equals(indicators_frame(two.world))
