@@ -85,7 +85,8 @@ def run(
         for name, row in frame.iterrows():
             table.add_row(name, *(f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}" for v in row))
         console.print(table)
-        console.print(f"init {result.init_seconds:.2f} s, steps {result.step_seconds:.2f} s "
+        console.print(f"compile {result.compile_seconds:.2f} s, init {result.init_seconds:.2f} s, "
+                      f"steps {result.step_seconds:.2f} s "
                       f"({result.household_steps_per_second:,.0f} household-steps/s, {eng})")
     console.print(f"wrote {target}")
 

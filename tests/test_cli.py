@@ -32,7 +32,7 @@ def test_run_writes_indicators_households_and_manifest(config, tmp_path):
     assert {"group", "tenure", "hukou", "school", "status"} <= set(hh.columns)
     man = json.loads((out / "manifest.json").read_text())
     assert man["seed"] == 5 and man["engine"] == "numba" and man["config"]["horizon_months"] == 4
-    assert {"init_seconds", "step_seconds"} <= set(man["timings"])
+    assert {"compile_seconds", "init_seconds", "step_seconds"} <= set(man["timings"])
     assert {"mesa", "numba", "numpy"} <= set(man["versions"])
     assert len(man["inputs"]["config"]["sha256"]) == 64 and "city_profile" in man["inputs"]
     assert "commit" in man["git"]
