@@ -13,6 +13,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from abm.parameters import check_values
 from abm.state import GROUPS, N_TENURES, TENURES
 from abm.yamlio import load_yaml
 
@@ -87,13 +88,7 @@ class CityProfile(_Strict):
     @classmethod
     def _rules(cls, v):
         from abm.rules import RULES_BY_NAME
-        problems = []
-        for key, value in v.items():
-            if key not in RULES_BY_NAME:
-                problems.append(f"{key}: unknown rule; allowed: {', '.join(sorted(RULES_BY_NAME))}")
-            elif (msg := RULES_BY_NAME[key].check(value)) is not None:
-                problems.append(f"{key}: {msg}")
-        if problems:
+        if problems := check_values(RULES_BY_NAME, v, "rule"):
             raise ValueError("; ".join(problems))
         return v
 

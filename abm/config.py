@@ -12,7 +12,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from abm.city import BUILTIN_CITIES, CityProfile, load_profile
-from abm.parameters import BEHAVIOUR_BY_NAME
+from abm.parameters import BEHAVIOUR_BY_NAME, check_values
 from abm.policies import PolicyError, instantiate, resolve_rules
 from abm.yamlio import YamlError, load_yaml
 
@@ -50,13 +50,7 @@ class RunConfig(BaseModel):
     @field_validator("behaviour")
     @classmethod
     def _behaviour(cls, v: dict[str, float]) -> dict[str, float]:
-        problems = []
-        for key, value in v.items():
-            if key not in BEHAVIOUR_BY_NAME:
-                problems.append(f"{key}: unknown behaviour parameter; allowed: {', '.join(sorted(BEHAVIOUR_BY_NAME))}")
-            elif (msg := BEHAVIOUR_BY_NAME[key].check(value)) is not None:
-                problems.append(f"{key}: {msg}")
-        if problems:
+        if problems := check_values(BEHAVIOUR_BY_NAME, v, "behaviour parameter"):
             raise ValueError("; ".join(problems))
         return v
 

@@ -44,6 +44,17 @@ class Param:
         return None
 
 
+def check_values(declared: dict[str, Param], values: dict, kind: str, prefix: str = "") -> list[str]:
+    """One message per unknown name or bad value, naming the field and what is allowed."""
+    problems = []
+    for key, value in values.items():
+        if key not in declared:
+            problems.append(f"{prefix}{key}: unknown {kind}; allowed: {', '.join(sorted(declared))}")
+        elif (msg := declared[key].check(value)) is not None:
+            problems.append(f"{prefix}{key}: {msg}")
+    return problems
+
+
 def record_dtype(params: tuple[Param, ...]) -> np.dtype:
     return np.dtype([(p.name, np.float64) for p in params])
 

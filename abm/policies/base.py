@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from abm.parameters import Param
+from abm.parameters import Param, check_values
 
 if TYPE_CHECKING:
     from abm.world import World
@@ -33,13 +33,7 @@ class Policy:
 
     def __init__(self, **values: float):
         declared = {p.name: p for p in self.parameters}
-        problems = []
-        for key, value in values.items():
-            if key not in declared:
-                problems.append(f"{self.name}.{key}: unknown parameter; allowed: {', '.join(sorted(declared))}")
-            elif (msg := declared[key].check(value)) is not None:
-                problems.append(f"{self.name}.{key}: {msg}")
-        if problems:
+        if problems := check_values(declared, values, "parameter", prefix=f"{self.name}."):
             raise PolicyError("\n".join(problems))
         self.values = {p.name: float(values.get(p.name, p.default)) for p in self.parameters}
 
