@@ -15,7 +15,7 @@ from numba import njit
 from abm.rules import HUKOU_FIRST, NEIGHBOURHOOD_RULE, POINTS_RULE, REGISTRATION_RULE
 from abm.state import (COMPOUND, CONVERTED, DORMITORY, FARMER, FORMAL, INFORMAL, LEFT_BEHIND, MIGRANT,
                        NO_HOME, NOT_ENROLLED, OWNED, PRIVATE_MIGRANT, PRIVATE_RENTAL, PUBLIC,
-                       PUBLIC_RENTAL, RESETTLEMENT, RURAL_NONLOCAL, UNEMPLOYED, URBAN_LOCAL, URBAN_POOR,
+                       PUBLIC_RENTAL, RESETTLEMENT, RURAL_LOCAL, RURAL_NONLOCAL, UNEMPLOYED, URBAN_LOCAL, URBAN_POOR,
                        URBAN_VILLAGE)
 
 EXCLUDED = 99  # admission class of a child with no claim to a public seat
@@ -68,7 +68,7 @@ def separation_prob(p, employment):
 
 
 @jit
-def training_rate(r, group, employment):
+def training_rate(r, group):
     if group == MIGRANT:
         return r[0].training_rate_migrant
     if group == FARMER:
@@ -233,7 +233,8 @@ def secure_tenure(t):
 
 @jit
 def registration_prob(p, r, months_in_city):
-    return logistic(p[0].reg_const + p[0].reg_services * r[0].reg_services_tied + p[0].reg_years * months_in_city / 12.0)
+    q = p[0]
+    return logistic(q.reg_const + q.reg_services * r[0].reg_services_tied + q.reg_years * months_in_city / 12.0)
 
 
 @jit
@@ -313,12 +314,13 @@ def school_fee(r, school, kids):
 # ---- assistance ---------------------------------------------------------------------------------
 
 @jit
-def dibao_line(r, hukou):
-    return r[0].dibao_line_rural if hukou == 1 else r[0].dibao_line_urban
+def dibao_line(r, hukou, urban_ss):
+    """Rural local hukou holders get the rural line, unless they have moved onto urban social security."""
+    return r[0].dibao_line_rural if hukou == RURAL_LOCAL and urban_ss == 0 else r[0].dibao_line_urban
 
 
 @jit
-def dibao_eligible(r, group, hukou, registered, urban_ss):
+def dibao_eligible(r, hukou, registered):
     if is_local(hukou):
         return True
     return r[0].dibao_migrants > 0 and registered > 0

@@ -29,7 +29,7 @@ class Indicator:
     definition: str
 
 
-I = Indicator
+I = Indicator  # noqa: E741 - a short alias for the table below
 INDICATORS: tuple[Indicator, ...] = (
     I("population", "persons", "stock", "persons in active households"),
     I("households", "households", "stock", "active households"),

@@ -61,7 +61,7 @@ class Household(mesa.Agent):
                 self.lose_job()
             else:
                 self.job_months += 1
-        if self.u(rng.TRAINING) < dec.training_rate(w.r, self.group, self.employment):
+        if self.u(rng.TRAINING) < dec.training_rate(w.r, self.group):
             self.trainings += 1
             self.flow(F_TRAINING, 1.0)
             self.flow(F_TRAIN_COST, w.rv.training_cost)
@@ -215,9 +215,9 @@ class Household(mesa.Agent):
         w = self.model.world
         r, pv, rv = w.r, w.pv, w.rv
         self.assistance, self.dibao, self.temp_assist = 0.0, 0, 0
-        line = dec.dibao_line(r, self.hukou)
+        line = dec.dibao_line(r, self.hukou, self.urban_ss)
         pc = self.income / self.size
-        if (dec.dibao_eligible(r, self.group, self.hukou, self.registered, self.urban_ss) and pc < line
+        if (dec.dibao_eligible(r, self.hukou, self.registered) and pc < line
                 and self.u(rng.DIBAO_TAKEUP) < pv.dibao_takeup):
             pay = (line - pc) * self.size
             self.income += pay

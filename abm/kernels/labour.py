@@ -56,7 +56,7 @@ def separations_and_training(h, n, p, r, seed, step, flows):
                 h.unemp_spell[i] = 0
             else:
                 h.job_months[i] += 1
-        if rng.draw(seed, step, i, rng.TRAINING) < dec.training_rate(r, h.group[i], h.employment[i]):
+        if rng.draw(seed, step, i, rng.TRAINING) < dec.training_rate(r, h.group[i]):
             h.trainings[i] += 1
             flows[F_TRAINING, h.group[i], h.sex[i]] += 1.0
             flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r[0].training_cost

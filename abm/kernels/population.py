@@ -11,8 +11,9 @@ import numpy as np
 from numba import njit
 
 from abm import rng
-from abm.state import (ACTIVE, CONVERTED, FARMER, FORMAL, INFORMAL, INFORMAL_SECTOR, LEFT_BEHIND, MIGRANT,
-                       NO_CHILDREN, NO_HOME, OWNED, RURAL_LOCAL, RURAL_NONLOCAL, UNEMPLOYED, URBAN_LOCAL)
+from abm.state import (ACTIVE, CONVERTED, DORMITORY, FARMER, FORMAL, INFORMAL, INFORMAL_SECTOR, LEFT_BEHIND,
+                       MIGRANT, NO_CHILDREN, NO_HOME, OWNED, PUBLIC, RURAL_LOCAL, RURAL_NONLOCAL, UNEMPLOYED,
+                       URBAN_LOCAL, URBAN_VILLAGE)
 
 (GP_UNEMPLOYED, GP_INFORMAL, GP_SECTOR, GP_SKILL, GP_INSURED, GP_REGISTERED, GP_YEARS,
  GP_TENURE, GP_SCHOOL, GP_LAND, GP_LAND_LOST, GP_SAVINGS, GP_SCHOOL_KIDS) = (0, 1, 2, 5, 8, 9, 10, 11, 18, 22,
@@ -96,13 +97,13 @@ def fill(h, i, group, district, size, age, sex, gp, wage, seed, step, arriving):
     if group == MIGRANT and _u(seed, step, i, 11) < gp[group, GP_REGISTERED]:
         h.registered[i] = 1
     t = _pick(gp, group, GP_TENURE, 7, _u(seed, step, i, 12))
-    if t == 1 and not (h.employment[i] == FORMAL and h.sector[i] <= 1):
-        t = 0  # dormitories house their employers' workers only
+    if t == DORMITORY and not (h.employment[i] == FORMAL and h.sector[i] <= 1):
+        t = URBAN_VILLAGE  # dormitories house their employers' workers only
     h.tenure[i] = t
     if h.kids_school[i] > 0:
-        h.school[i] = 1 + _pick(gp, group, GP_SCHOOL, 4, _u(seed, step, i, 13))
+        h.school[i] = PUBLIC + _pick(gp, group, GP_SCHOOL, 4, _u(seed, step, i, 13))  # public..not enrolled
         if group != MIGRANT and h.school[i] == LEFT_BEHIND:
-            h.school[i] = 1
+            h.school[i] = PUBLIC
     if group == MIGRANT and t == OWNED and _u(seed, step, i, 14) < 0.5:
         h.hukou[i] = CONVERTED
 

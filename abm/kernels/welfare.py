@@ -18,9 +18,9 @@ def assistance(h, n, p, r, seed, step, flows):
         h.temp_assist[i] = 0
         g = h.group[i]
         s = h.sex[i]
-        line = dec.dibao_line(r, h.hukou[i])
+        line = dec.dibao_line(r, h.hukou[i], h.urban_ss[i])
         pc = h.income[i] / h.size[i]
-        if (dec.dibao_eligible(r, g, h.hukou[i], h.registered[i], h.urban_ss[i]) and pc < line
+        if (dec.dibao_eligible(r, h.hukou[i], h.registered[i]) and pc < line
                 and rng.draw(seed, step, i, rng.DIBAO_TAKEUP) < p[0].dibao_takeup):
             pay = (line - pc) * h.size[i]
             h.income[i] += pay
