@@ -44,6 +44,8 @@ class RunConfig(BaseModel):
     policies: list[PolicyItem] = Field(default_factory=lambda: ["baseline"],
                                        description="policy names or {name: {parameter: value}}, applied in order")
     behaviour: dict[str, float] = Field(default_factory=dict, description="behaviour parameters to override")
+    precedence: dict[str, str] = Field(default_factory=dict,
+                                       description="which policy wins a rule that two policies set differently")
     start_month: int = Field(default=1, ge=1, le=12, description="calendar month of the first step")
     engine: Literal["numba", "mesa"] = Field(default="numba", description="default engine for this config")
 
@@ -113,7 +115,7 @@ def resolve(cfg: RunConfig, base_dir: Path | None = None):
     if problems:
         raise ConfigError(cfg.name, problems)
     try:
-        rules = resolve_rules(policies, profile.rules)
+        rules = resolve_rules(policies, profile.rules, dict(cfg.precedence))
     except PolicyError as exc:
         raise ConfigError(cfg.name, str(exc).splitlines()) from None
     return RunSpec(profile=profile, households=cfg.households, horizon_months=cfg.horizon_months, seed=cfg.seed,

@@ -232,23 +232,33 @@ def secure_tenure(t):
 # ---- registration and hukou ---------------------------------------------------------------------
 
 @jit
-def registration_prob(p, r, months_in_city):
+def registration_prob(p, r, months_in_city, coproducing):
     q = p[0]
-    return logistic(q.reg_const + q.reg_services * r[0].reg_services_tied + q.reg_years * months_in_city / 12.0)
+    x = q.reg_const + q.reg_services * r[0].reg_services_tied + q.reg_years * months_in_city / 12.0
+    if coproducing:
+        x += q.reg_coproduction
+    return logistic(x)
+
+
+@jit
+def joins_coproduction(r, u_household):
+    """Whether a household takes part in co-production, from its own fixed draw (the same every month)."""
+    return u_household < r[0].coproduction_participation
 
 
 @jit
 def hukou_eligible(r, hukou, registered, tenure, employment, job_months, pension_streak):
+    """Two routes to local hukou: owning a home (the status quo), or, where the rules open it, renting a
+    fixed home (not an urban-village room or a dormitory) with a stable job and years of contributions."""
     if hukou != RURAL_NONLOCAL:
         return False
     if r[0].hukou_needs_registration > 0 and registered == 0:
         return False
     if tenure == OWNED:
-        housing_ok = True
-    else:
-        housing_ok = (r[0].hukou_needs_owned == 0 or r[0].hukou_rented_ok > 0) and tenure != NO_HOME \
-            and tenure != URBAN_VILLAGE and tenure != DORMITORY
-    if not housing_ok:
+        return True
+    if r[0].hukou_needs_owned > 0 and r[0].hukou_rented_ok == 0:
+        return False
+    if tenure == NO_HOME or tenure == URBAN_VILLAGE or tenure == DORMITORY:
         return False
     if r[0].hukou_job_months > 0 and (employment != FORMAL or job_months < r[0].hukou_job_months):
         return False
@@ -267,7 +277,7 @@ def points_score(r, skill, pension_months, months_in_city, tenure):
 
 
 @jit
-def admission_class(r, hukou, registered, points):
+def admission_class(r, hukou, registered, points, skill):
     """Priority class for a public seat: lower is served first; EXCLUDED has no claim."""
     if is_local(hukou):
         return 0
@@ -279,9 +289,11 @@ def admission_class(r, hukou, registered, points):
     if rule == HUKOU_FIRST and r[0].reg_services_tied > 0 and registered > 0:
         return 1
     if rule == POINTS_RULE:
+        if r[0].points_assured_skill > 0 and skill >= 2:
+            return 0
         band = int(max(0.0, 100.0 - points) // 10.0)
         return 1 + min(band, 9)
-    if r[0].school_leftover_to_migrants > 0:
+    if r[0].school_leftover_to_migrants > 0 and (registered > 0 or r[0].leftover_needs_registration == 0):
         return 20
     return EXCLUDED
 

@@ -91,6 +91,8 @@ class UrbanModel(mesa.Model):
 
     def hukou_applications(self, people: list[Household]) -> None:
         w = self.world
+        for a in people:
+            a.join_community()
         migrants = [a for a in people if a.hukou == 0]
         applicants = [a for a in migrants if a.register_and_decide_to_apply()]
         for a in by_priority(applicants, rng.HUKOU_PRIORITY):

@@ -109,6 +109,8 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("reg_const", -4.0, "logit per month", -10.0, 5.0, "residence-permit take-up: constant"),
     P("reg_services", 2.5, "logit", 0.0, 10.0, "take-up gain when services are tied to registration"),
     P("reg_years", 0.15, "logit per year", 0.0, 2.0, "take-up gain per year in the city"),
+    P("reg_coproduction", 1.0, "logit", 0.0, 10.0,
+      "take-up gain for households in community co-production (committee staff reach them)"),
     P("hukou_apply_const", -2.5, "logit per month", -10.0, 5.0, "hukou application propensity of the eligible"),
     # schooling
     P("school_fee_coef", 3.0, "utils per fee/income", 0.0, 20.0, "weight of school fees in school choice"),

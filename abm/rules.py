@@ -34,6 +34,9 @@ RULES: tuple[Param, ...] = (
       "public-school admission: 0 hukou first, 1 registration, 2 points, 3 neighbourhood", NDRC_EN, integer=True),
     P("school_leftover_to_migrants", 1, "flag", 0, 1,
       "seats left after the priority classes go to other migrant children", integer=True),
+    P("leftover_needs_registration", 1, "flag", 0, 1,
+      "migrant children get left-over seats only with a residence permit (the documents rule)", NDRC_EN,
+      integer=True),
     P("class_size_norm", 45, "pupils", 20, 80, "pupils per class used to count classes"),
     P("public_cost_per_pupil", 600.0, "yuan/month", 0.0, 1e4, "public cost of a public-school pupil"),
     P("private_school_fee", 300.0, "yuan/month", 0.0, 1e4, "fee of a private migrant school per child"),
@@ -43,6 +46,8 @@ RULES: tuple[Param, ...] = (
     P("points_insured_year", 5.0, "points per year", 0.0, 100.0, "points per insured year", YIWU),
     P("points_residence_year", 3.0, "points per year", 0.0, 100.0, "points per year of residence", YIWU),
     P("points_property", 20.0, "points", 0.0, 100.0, "points for owning property", YIWU),
+    P("points_assured_skill", 0, "flag", 0, 1,
+      "children of skilled migrants (managers) are assured a seat under the points rule", YIWU, integer=True),
     # social insurance (statutory rates, as in Kunshan 2009)
     P("insurance_share_migrant", 0.2, "share", 0.0, 1.0,
       "share of formal employers that enrol migrant workers", "assumption: 'few' in " + NDRC_EN),
@@ -94,11 +99,29 @@ RULES: tuple[Param, ...] = (
     P("land_requisition_rate", 0.03, "per year", 0.0, 1.0,
       "share of farmer households whose land is requisitioned a year (the city's schedule)"),
     # community
-    P("coproduction_participation", 0.0, "share", 0.0, 1.0, "migrants taking part in co-production"),
+    P("coproduction_cost", 0.0, "yuan/month", 0.0, 1e4, "public cost per household taking part in co-production"),
+    P("coproduction_participation", 0.0, "share", 0.0, 1.0, "households taking part in co-production"),
 )
 del P
 
 RULES_BY_NAME = {r.name: r for r in RULES}
+
+# When two policies set one rule to different values: for these rules the more generous value wins
+# (a higher quota, share, rate or subsidy, a flag switched on) or the less demanding one (a lower
+# requirement or fee). Any other rule set two ways is a conflict that the config must settle.
+COMBINE: dict[str, str] = {
+    **{name: "max" for name in (
+        "hukou_quota_share", "hukou_rented_ok", "reg_services_tied", "school_leftover_to_migrants",
+        "migrant_school_quality", "migrant_school_subsidy", "insurance_share_migrant", "insurance_share_local",
+        "dibao_migrants", "temp_assist_migrants", "training_rate_migrant", "training_rate_farmer",
+        "training_rate_poor", "compound_open", "public_rental_migrants", "public_rental_graduates",
+        "public_rental_income_line", "farmers_urban_ss", "homestead_exchange", "resettled_hukou",
+        "coproduction_participation", "land_requisition_rate", "points_assured_skill")},
+    **{name: "min" for name in (
+        "hukou_needs_owned", "hukou_needs_registration", "private_school_fee", "public_rental_migrant_years",
+        "leftover_needs_registration")},
+}
+assert set(COMBINE) <= set(RULES_BY_NAME)
 
 
 def rules_record(values: dict[str, float]):

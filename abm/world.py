@@ -101,6 +101,7 @@ class World:
         self.flows = empty_flows()
         self.city_budget = np.zeros(len(BUDGET_LINES))
         self.quota = 0.0
+        self.policy_state: dict[str, dict] = {}  # what a policy's city hook remembers within this run
         self.history: list[np.ndarray] = []
         self.new_rows = range(0)
         self.record()  # step 0: the initial state
@@ -126,7 +127,8 @@ class World:
         rent[:, URBAN_VILLAGE] = prof.rent["urban_village"] * (1.2 - 0.4 * x)
         rent[:, PRIVATE_RENTAL] = prof.rent["private_rental"] * (1.2 - 0.4 * x)
         real_hh = np.bincount(h.district[:n], minlength=n_d) * self.scale
-        staff = real_hh / prof.households_per_committee * prof.staff_per_committee
+        self.committees = real_hh / prof.households_per_committee
+        staff = self.committees * prof.staff_per_committee
         return Districts(units=units, occupied=occ, rent=rent,
                          public_seats=np.ceil(pub * (1 + prof.public_seat_slack)).astype(np.int64),
                          public_used=pub,
@@ -156,8 +158,19 @@ class World:
         self._arrivals(self._arrival_count())
         for pol in self.spec.policies:
             pol.on_city(self)
-        staff_cost = float(self.districts.staff.sum()) * self.spec.profile.staff_wage
-        self.city_budget[BUDGET_LINES.index("budget_community")] += staff_cost
+        self.spend("budget_community", float(self.districts.staff.sum()) * self.spec.profile.staff_wage)
+
+    def spend(self, line: str, yuan: float) -> None:
+        """Book city-level spending (real yuan) this month on a budget line, e.g. "budget_education"."""
+        self.city_budget[BUDGET_LINES.index(line)] += yuan
+
+    def active_by_district(self, group: int | None = None) -> np.ndarray:
+        """Active households (agents) per district, of one group or all."""
+        h, n = self.h, self.n
+        sel = h.status[:n] == 0
+        if group is not None:
+            sel &= h.group[:n] == group
+        return np.bincount(h.district[:n][sel], minlength=self.districts.staff.size)
 
     def _market_supply(self) -> None:
         """Landlords and developers build to keep the profile's vacancy rates in private rentals and

@@ -14,11 +14,12 @@ from abm.world import RunSpec  # noqa: E402
 
 
 def make_spec(city="zhengzhou", households=300, months=12, seed=1, policies=("baseline",), behaviour=None,
-              start_month=1):
+              start_month=1, precedence=None):
     profile = load_profile(city)
     pols = instantiate(list(policies))
     return RunSpec(profile=profile, households=households, horizon_months=months, seed=seed, policies=pols,
-                   behaviour=behaviour or {}, rules=resolve_rules(pols, profile.rules), start_month=start_month)
+                   behaviour=behaviour or {}, rules=resolve_rules(pols, profile.rules, precedence),
+                   start_month=start_month)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import numpy as np
 
 from abm import decisions as dec
 from abm import rng
-from abm.state import (COMPOUND, DORMITORY, F_ASSIST, F_DEPARTURES, F_EDU, F_HOUSING, F_INSURANCE, F_TEMP,
+from abm.state import (COMPOUND, DORMITORY, F_ASSIST, F_COMMUNITY, F_DEPARTURES, F_EDU, F_HOUSING, F_INSURANCE, F_TEMP,
                        F_TRAIN_COST, F_TRAINING, FORMAL, HOUSEHOLD_COLUMNS, INFORMAL, INFORMAL_SECTOR, MOVED_ON,
                        N_FORMAL_SECTORS, N_SKILLS, N_TENURES, NO_HOME, OWNED, PRIVATE_MIGRANT, PUBLIC,
                        PUBLIC_RENTAL, RETURNED_HOME, UNEMPLOYED, URBAN_VILLAGE)
@@ -165,10 +165,16 @@ class Household(mesa.Agent):
             self.savings -= pv.downpayment
 
     # -- phase 5: registration and hukou ----------------------------------------------------------
+    def join_community(self) -> None:
+        """Take part in co-production or not, by the household's own fixed draw."""
+        w = self.model.world
+        self.coproducing = 1 if dec.joins_coproduction(w.r, rng.draw(w.seed, 0, self.row, rng.COPRODUCTION)) else 0
+
     def register_and_decide_to_apply(self) -> bool:
         """Take up a residence permit (maybe); return True if the household applies for hukou."""
         w = self.model.world
-        if self.registered == 0 and self.u(rng.REGISTRATION) < dec.registration_prob(w.p, w.r, self.months_in_city):
+        if self.registered == 0 and self.u(rng.REGISTRATION) < dec.registration_prob(
+                w.p, w.r, self.months_in_city, self.coproducing == 1):
             self.registered = 1
         return dec.hukou_eligible(w.r, self.hukou, self.registered, self.tenure, self.employment, self.job_months,
                                   self.pension_streak) and self.u(rng.HUKOU_APPLY) < dec.logistic(
@@ -193,7 +199,7 @@ class Household(mesa.Agent):
     def admission_class(self) -> int:
         r = self.model.world.r
         pts = dec.points_score(r, self.skill, self.pension_months, self.months_in_city, self.tenure)
-        return dec.admission_class(r, self.hukou, self.registered, pts)
+        return dec.admission_class(r, self.hukou, self.registered, pts, self.skill)
 
     def enrol_children(self) -> None:
         w = self.model.world
@@ -281,6 +287,8 @@ class Household(mesa.Agent):
             self.flow(F_HOUSING, rv.compound_subsidy)
         if self.urban_ss == 1:
             self.flow(F_INSURANCE, rv.ss_subsidy)
+        if self.coproducing == 1:
+            self.flow(F_COMMUNITY, rv.coproduction_cost)
 
 
 for _name in HOUSEHOLD_COLUMNS:

@@ -1,4 +1,4 @@
-"""Phase 5: residence-permit registration and hukou applications under quota."""
+"""Phase 5: co-production, residence-permit registration and hukou applications under quota."""
 
 
 import numpy as np
@@ -17,10 +17,13 @@ def register_and_apply(h, n, p, r, seed, step, quota, flows):
     flag = np.zeros(n, dtype=np.bool_)
     n_app = 0
     for i in range(n):
-        if h.status[i] != ACTIVE or h.hukou[i] != RURAL_NONLOCAL:
+        if h.status[i] != ACTIVE:
+            continue
+        h.coproducing[i] = 1 if dec.joins_coproduction(r, rng.draw(seed, 0, i, rng.COPRODUCTION)) else 0
+        if h.hukou[i] != RURAL_NONLOCAL:
             continue
         if h.registered[i] == 0 and rng.draw(seed, step, i, rng.REGISTRATION) < dec.registration_prob(
-                p, r, h.months_in_city[i]):
+                p, r, h.months_in_city[i], h.coproducing[i] == 1):
             h.registered[i] = 1
         if dec.hukou_eligible(r, h.hukou[i], h.registered[i], h.tenure[i], h.employment[i], h.job_months[i],
                               h.pension_streak[i]) and rng.draw(seed, step, i, rng.HUKOU_APPLY) < apply_p:

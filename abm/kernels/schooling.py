@@ -46,13 +46,13 @@ def school_year(h, n, d, p, r, seed, step):
         if h.status[i] == ACTIVE and h.kids_school[i] > 0:
             families[j] = i
             pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-            cls[j] = float(dec.admission_class(r, h.hukou[i], h.registered[i], pts))
+            cls[j] = float(dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]))
             j += 1
     for i in priority_order(families, seed, step, rng.SCHOOL_PRIORITY, cls):
         dist = h.district[i]
         kids = h.kids_school[i]
         pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-        claim = dec.admission_class(r, h.hukou[i], h.registered[i], pts) < dec.EXCLUDED
+        claim = dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]) < dec.EXCLUDED
         if claim and d.public_seats[dist] - d.public_used[dist] >= kids:
             h.school[i] = PUBLIC
             d.public_used[dist] += kids
@@ -63,3 +63,16 @@ def school_year(h, n, d, p, r, seed, step):
         h.school[i] = place
         if place == PRIVATE_MIGRANT:
             d.private_used[dist] += kids
+
+
+@njit(cache=True)
+def public_claims(h, n, r, n_districts):
+    """School-age children per district whose family has a claim to a public seat under the
+    rules in force, wherever they study now (left-behind children included)."""
+    out = np.zeros(n_districts, dtype=np.int64)
+    for i in range(n):
+        if h.status[i] == ACTIVE and h.kids_school[i] > 0:
+            pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
+            if dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]) < dec.EXCLUDED:
+                out[h.district[i]] += h.kids_school[i]
+    return out

@@ -4,7 +4,7 @@ from numba import njit
 
 from abm import decisions as dec
 from abm import rng
-from abm.state import (ACTIVE, COMPOUND, F_ASSIST, F_DEPARTURES, F_EDU, F_HOUSING, F_INSURANCE, F_TEMP,
+from abm.state import (ACTIVE, COMPOUND, F_ASSIST, F_COMMUNITY, F_DEPARTURES, F_EDU, F_HOUSING, F_INSURANCE, F_TEMP,
                        MOVED_ON, NO_HOME, PRIVATE_MIGRANT, PUBLIC, PUBLIC_RENTAL, RETURNED_HOME)
 
 
@@ -89,3 +89,5 @@ def accounts(h, n, d, p, r, flows):
             flows[F_HOUSING, g, s] += r[0].compound_subsidy
         if h.urban_ss[i] == 1:
             flows[F_INSURANCE, g, s] += r[0].ss_subsidy
+        if h.coproducing[i] == 1:
+            flows[F_COMMUNITY, g, s] += r[0].coproduction_cost

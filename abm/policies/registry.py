@@ -12,9 +12,17 @@ from importlib.metadata import entry_points
 
 from abm.policies.base import Policy, PolicyError
 from abm.policies.baseline import Baseline
+from abm.policies.changshu import Changshu
+from abm.policies.coproduction import Coproduction
+from abm.policies.jinnan import Jinnan
+from abm.policies.kunshan import Kunshan
+from abm.policies.yanta import Yanta
+from abm.policies.yiwu import Yiwu
+from abm.policies.zhengzhou import Zhengzhou
 
 ENTRY_POINT_GROUP = "abm.policies"
-BUILTIN: dict[str, type[Policy]] = {Baseline.name: Baseline}
+BUILTIN: dict[str, type[Policy]] = {p.name: p for p in (Baseline, Zhengzhou, Yanta, Jinnan, Changshu, Kunshan,
+                                                        Yiwu, Coproduction)}
 
 
 def available() -> dict[str, type[Policy]]:
@@ -68,15 +76,48 @@ def instantiate(spec: list) -> list[Policy]:
     return out
 
 
-def resolve_rules(policies: list[Policy], city_rules: dict[str, float]) -> dict[str, float]:
-    """The rules in force: the status quo, then the city's own schedule, then each policy in order."""
-    from abm.rules import RULES_BY_NAME
+def resolve_rules(policies: list[Policy], city_rules: dict[str, float],
+                  precedence: dict[str, str] | None = None) -> dict[str, float]:
+    """The rules in force: the status quo, then the city's own schedule, then each pilot.
+
+    Each pilot states its rules against the status quo, so pilots do not depend on their
+    order. Where two pilots set one rule to different values, the more generous (or less
+    demanding) value wins for the rules in abm.rules.COMBINE; for any other rule the config
+    must say which policy wins (`precedence: {rule: policy}`), or loading fails naming both.
+    """
+    from abm.rules import COMBINE, RULES_BY_NAME
+
+    precedence = precedence or {}
     rules = policies[0].rules({})
     rules.update(city_rules)
+    status_quo = dict(rules)
+    setter: dict[str, str] = {}
+    problems = []
     for pol in policies[1:]:
-        new = pol.rules(dict(rules))
-        unknown = set(new) - set(RULES_BY_NAME)
-        if unknown:
-            raise PolicyError(f"policy {pol.name} sets unknown rules: {sorted(unknown)}")
-        rules.update(new)
+        for key, value in pol.rules(dict(status_quo)).items():
+            if key not in RULES_BY_NAME:
+                problems.append(f"policy {pol.name} sets an unknown rule {key!r}")
+                continue
+            if key in setter and rules[key] != value:
+                other = setter[key]
+                if key in precedence:
+                    if precedence[key] not in (other, pol.name):
+                        problems.append(f"precedence.{key}: {precedence[key]!r} does not set this rule; "
+                                        f"choose {other!r} or {pol.name!r}")
+                    elif precedence[key] == other:
+                        continue
+                elif key in COMBINE:
+                    value = max(rules[key], value) if COMBINE[key] == "max" else min(rules[key], value)
+                else:
+                    problems.append(f"policies {other!r} and {pol.name!r} both set rule {key!r} "
+                                    f"({rules[key]:g} and {value:g}); say which wins with "
+                                    f"precedence: {{{key}: {other}}} or {{{key}: {pol.name}}}")
+                    continue
+            rules[key] = value
+            setter[key] = pol.name
+    for key in precedence:
+        if key not in RULES_BY_NAME:
+            problems.append(f"precedence.{key}: unknown rule")
+    if problems:
+        raise PolicyError("\n".join(problems))
     return rules

@@ -1,0 +1,60 @@
+"""One Numba cache folder per version of the compiled sources.
+
+Numba's on-disk cache checks only the file that defines a function, so a kernel compiled against an
+older `decisions.py` (or older constants in `state.py`) would be loaded after that file changed. This
+module, imported by `abm/__init__.py` before any kernel is defined, points Numba at a folder named by a
+digest of every module whose code or constants are compiled, so any change to them starts a fresh cache.
+
+The base folder is `NUMBA_CACHE_DIR` when set, else `__pycache__/numba` inside the package, else
+`~/.cache/abm-numba` where the package folder is read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numba
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def compiled_sources() -> list[Path]:
+    """Modules with jitted code, and the modules whose constants and records they compile in."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "njit" in text or path.name in ("state.py", "parameters.py", "rules.py", "rng.py"):
+            found.append(path)
+    return found
+
+
+def digest() -> str:
+    h = hashlib.sha256(numba.__version__.encode())
+    for path in compiled_sources():
+        h.update(path.relative_to(PACKAGE).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _base() -> Path:
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"])
+    local = PACKAGE / "__pycache__" / "numba"
+    try:
+        local.mkdir(parents=True, exist_ok=True)
+        if os.access(local, os.W_OK):
+            return local
+    except OSError:
+        pass
+    return Path.home() / ".cache" / "abm-numba"
+
+
+def configure() -> Path:
+    folder = _base() / f"abm-{digest()}"
+    numba.config.CACHE_DIR = str(folder)
+    return folder
+
+
+CACHE_DIR = configure()
