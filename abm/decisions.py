@@ -129,11 +129,21 @@ def unemployment_benefit(r, employment, unemp_spell, unemp_ins_months):
 
 
 @jit
-def household_income(p, r, wage, employment, insured, n_adults, unemp_spell, unemp_ins_months, land):
-    """Monthly income before assistance: earnings net of contributions, benefit, farm income."""
+def letting_income(r, group, land, compensation):
+    """Requisitioned farmer households may let space in their new houses (Yiwu's converted villages)."""
+    if group == FARMER and land <= 0.0 and compensation > 0.0:
+        return r[0].letting_income
+    return 0.0
+
+
+@jit
+def household_income(p, r, group, wage, employment, insured, n_adults, unemp_spell, unemp_ins_months, land,
+                     compensation):
+    """Monthly income before assistance: earnings net of contributions, benefit, farm and letting income."""
     contributing = employment == FORMAL and insured == 1
     return (labour_income(p, r, wage, contributing, n_adults)
-            + unemployment_benefit(r, employment, unemp_spell, unemp_ins_months) + farm_income(p, land))
+            + unemployment_benefit(r, employment, unemp_spell, unemp_ins_months) + farm_income(p, land)
+            + letting_income(r, group, land, compensation))
 
 
 @jit

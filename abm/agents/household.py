@@ -118,8 +118,9 @@ class Household(mesa.Agent):
         else:
             self.pension_streak = 0
         n_adults = dec.adults(self.size, self.kids_school, self.kids_pre)
-        self.income = dec.household_income(w.p, w.r, self.wage, self.employment, self.insured, n_adults,
-                                           self.unemp_spell, self.unemp_ins_months, self.land)
+        self.income = dec.household_income(w.p, w.r, self.group, self.wage, self.employment, self.insured,
+                                           n_adults, self.unemp_spell, self.unemp_ins_months, self.land,
+                                           self.compensation)
 
     # -- phase 4: housing -------------------------------------------------------------------------
     def move_out(self) -> None:

@@ -10,7 +10,7 @@ class LandLosingFarmer(Household):
 
     def requisition(self) -> None:
         """Lose the land with the monthly share of the city's schedule; the rules decide what follows:
-        cash compensation always, urban social security, a resettlement apartment and urban hukou."""
+        cash compensation always; urban social security, urban hukou, a resettlement apartment."""
         w = self.model.world
         r, d = w.rv, w.districts
         if self.land <= 0.0 or self.u(rng.REQUISITION) >= r.land_requisition_rate / 12.0:
@@ -21,12 +21,15 @@ class LandLosingFarmer(Household):
         self.land = 0.0
         if r.farmers_urban_ss > 0:
             self.urban_ss = 1
+        if r.requisitioned_hukou > 0:
+            self.hukou = CONVERTED
+            self.flow(F_CONVERSIONS, 1.0)
         dist = self.district
         if r.homestead_exchange > 0 and d.units[dist, RESETTLEMENT] > d.occupied[dist, RESETTLEMENT]:
             self.move_out()
             d.occupied[dist, RESETTLEMENT] += 1
             self.tenure = RESETTLEMENT
             self.resettled = 1
-            if r.resettled_hukou > 0:
+            if r.resettled_hukou > 0 and self.hukou != CONVERTED:
                 self.hukou = CONVERTED
                 self.flow(F_CONVERSIONS, 1.0)

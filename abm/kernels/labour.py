@@ -28,6 +28,9 @@ def requisition(h, n, d, r, seed, step, flows):
         h.land[i] = 0.0
         if r[0].farmers_urban_ss > 0:
             h.urban_ss[i] = 1
+        if r[0].requisitioned_hukou > 0:
+            h.hukou[i] = CONVERTED
+            flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
         dist = h.district[i]
         if r[0].homestead_exchange > 0 and d.units[dist, RESETTLEMENT] > d.occupied[dist, RESETTLEMENT]:
             if h.tenure[i] >= 0:
@@ -36,7 +39,7 @@ def requisition(h, n, d, r, seed, step, flows):
             h.tenure[i] = RESETTLEMENT
             h.rent[i] = 0.0
             h.resettled[i] = 1
-            if r[0].resettled_hukou > 0:
+            if r[0].resettled_hukou > 0 and h.hukou[i] != CONVERTED:
                 h.hukou[i] = CONVERTED
                 flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
 
@@ -144,8 +147,8 @@ def contributions_and_earnings(h, n, p, r):
 @njit(cache=True)
 def earnings(h, i, p, r):
     n_adults = dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i])
-    h.income[i] = dec.household_income(p, r, h.wage[i], h.employment[i], h.insured[i], n_adults, h.unemp_spell[i],
-                                       h.unemp_ins_months[i], h.land[i])
+    h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i], n_adults,
+                                       h.unemp_spell[i], h.unemp_ins_months[i], h.land[i], h.compensation[i])
 
 
 @njit(cache=True)
