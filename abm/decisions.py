@@ -12,11 +12,32 @@ import math
 import numpy as np
 from numba import njit
 
+from abm import rng
 from abm.rules import HUKOU_FIRST, NEIGHBOURHOOD_RULE, POINTS_RULE, REGISTRATION_RULE
-from abm.state import (COMPOUND, CONVERTED, DORMITORY, FARMER, FORMAL, INFORMAL, LEFT_BEHIND, MIGRANT,
-                       NO_HOME, NOT_ENROLLED, OWNED, PRIVATE_MIGRANT, PRIVATE_RENTAL, PUBLIC,
-                       PUBLIC_RENTAL, RESETTLEMENT, RURAL_LOCAL, RURAL_NONLOCAL, UNEMPLOYED, URBAN_LOCAL, URBAN_POOR,
-                       URBAN_VILLAGE)
+from abm.state import (
+    COMPOUND,
+    CONVERTED,
+    DORMITORY,
+    FARMER,
+    FORMAL,
+    INFORMAL,
+    LEFT_BEHIND,
+    MIGRANT,
+    NO_HOME,
+    NOT_ENROLLED,
+    OWNED,
+    PRIVATE_MIGRANT,
+    PRIVATE_RENTAL,
+    PUBLIC,
+    PUBLIC_RENTAL,
+    RESETTLEMENT,
+    RURAL_LOCAL,
+    RURAL_NONLOCAL,
+    UNEMPLOYED,
+    URBAN_LOCAL,
+    URBAN_POOR,
+    URBAN_VILLAGE,
+)
 
 EXCLUDED = 99  # admission class of a child with no claim to a public seat
 jit = njit(cache=True)
@@ -331,6 +352,23 @@ def school_alternative(p, r, group, kids, income, private_available, u):
 @jit
 def school_fee(r, school, kids):
     return r[0].private_school_fee * kids if school == PRIVATE_MIGRANT else 0.0
+
+
+@jit
+def children_after_a_year(p, seed, step, i, age, kids_school, kids_pre, size):
+    """One year passes for household i: (kids_school, kids_pre, size) after ageing out, school entry, births."""
+    school, pre = kids_school, kids_pre
+    for j in range(kids_school):
+        if rng.draw(seed, step, i, rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p[0].child_age_out:
+            school -= 1
+    for j in range(kids_pre):
+        if rng.draw(seed, step, i, rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p[0].child_school_entry:
+            pre -= 1
+            school += 1
+    if age < 40 and size < 12 and rng.draw(seed, step, i, rng.BIRTH) < p[0].birth_rate:
+        pre += 1
+        size += 1
+    return school, pre, size
 
 
 # ---- assistance ---------------------------------------------------------------------------------

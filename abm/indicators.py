@@ -16,9 +16,27 @@ import numpy as np
 from numba import njit
 
 from abm import decisions as dec
-from abm.state import (ACTIVE, F_ARRIVALS, F_COMMUNITY, F_CONVERSIONS, F_DEPARTURES, F_EDU, F_TEMP,
-                       F_TRAINING, FORMAL, LEFT_BEHIND, NO_HOME, NOT_ENROLLED, PRIVATE_MIGRANT,
-                       PUBLIC, PUBLIC_RENTAL, COMPOUND, URBAN_VILLAGE, UNEMPLOYED, RURAL_NONLOCAL)
+from abm.state import (
+    ACTIVE,
+    COMPOUND,
+    F_ARRIVALS,
+    F_COMMUNITY,
+    F_CONVERSIONS,
+    F_DEPARTURES,
+    F_EDU,
+    F_TEMP,
+    F_TRAINING,
+    FORMAL,
+    LEFT_BEHIND,
+    NO_HOME,
+    NOT_ENROLLED,
+    PRIVATE_MIGRANT,
+    PUBLIC,
+    PUBLIC_RENTAL,
+    RURAL_NONLOCAL,
+    UNEMPLOYED,
+    URBAN_VILLAGE,
+)
 
 
 @dataclass(frozen=True)

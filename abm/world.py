@@ -25,9 +25,26 @@ from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.policies.base import Policy
 from abm.rules import RULES
-from abm.state import (BUDGET_LINES, F_ARRIVALS, GROUPS, MIGRANT, N_FORMAL_SECTORS, N_SKILLS, N_TENURES, OWNED,
-                       PRIVATE_MIGRANT, PRIVATE_RENTAL, PUBLIC, TENURES, URBAN_VILLAGE, Districts, Market,
-                       empty_flows, empty_households, grow)
+from abm.state import (
+    BUDGET_LINES,
+    F_ARRIVALS,
+    GROUPS,
+    MIGRANT,
+    N_FORMAL_SECTORS,
+    N_SKILLS,
+    N_TENURES,
+    OWNED,
+    PRIVATE_MIGRANT,
+    PRIVATE_RENTAL,
+    PUBLIC,
+    TENURES,
+    URBAN_VILLAGE,
+    Districts,
+    Market,
+    empty_flows,
+    empty_households,
+    grow,
+)
 
 SCHOOL_MONTH = 9  # the school year starts in September
 MIGRANT_ROW, ALL_ROW = 0, 3

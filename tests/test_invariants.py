@@ -7,8 +7,7 @@ from hypothesis import strategies as st
 from abm.city import BUILTIN_CITIES
 from abm.engine import FastEngine
 from abm.indicators import GROUP_LABELS, INDEX, SEX_LABELS
-from abm.state import (ACTIVE, BUDGET_LINES, F_ARRIVALS, F_CONVERSIONS, F_DEPARTURES, N_TENURES, PRIVATE_MIGRANT,
-                       PUBLIC)
+from abm.state import ACTIVE, BUDGET_LINES, F_ARRIVALS, F_CONVERSIONS, F_DEPARTURES, N_TENURES, PRIVATE_MIGRANT, PUBLIC
 from abm.world import World
 from tests.conftest import make_spec
 

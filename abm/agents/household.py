@@ -13,10 +13,35 @@ import numpy as np
 
 from abm import decisions as dec
 from abm import rng
-from abm.state import (COMPOUND, DORMITORY, F_ASSIST, F_COMMUNITY, F_DEPARTURES, F_EDU, F_HOUSING, F_INSURANCE, F_TEMP,
-                       F_TRAIN_COST, F_TRAINING, FORMAL, HOUSEHOLD_COLUMNS, INFORMAL, INFORMAL_SECTOR, MOVED_ON,
-                       N_FORMAL_SECTORS, N_SKILLS, N_TENURES, NO_HOME, OWNED, PRIVATE_MIGRANT, PUBLIC,
-                       PUBLIC_RENTAL, RETURNED_HOME, UNEMPLOYED, URBAN_VILLAGE)
+from abm.state import (
+    COMPOUND,
+    DORMITORY,
+    F_ASSIST,
+    F_COMMUNITY,
+    F_DEPARTURES,
+    F_EDU,
+    F_HOUSING,
+    F_INSURANCE,
+    F_TEMP,
+    F_TRAIN_COST,
+    F_TRAINING,
+    FORMAL,
+    HOUSEHOLD_COLUMNS,
+    INFORMAL,
+    INFORMAL_SECTOR,
+    MOVED_ON,
+    N_FORMAL_SECTORS,
+    N_SKILLS,
+    N_TENURES,
+    NO_HOME,
+    OWNED,
+    PRIVATE_MIGRANT,
+    PUBLIC,
+    PUBLIC_RENTAL,
+    RETURNED_HOME,
+    UNEMPLOYED,
+    URBAN_VILLAGE,
+)
 
 
 class Column:
@@ -183,19 +208,11 @@ class Household(mesa.Agent):
 
     # -- phase 6: schooling -----------------------------------------------------------------------
     def age_one_year(self) -> None:
-        pv = self.model.world.pv
+        w = self.model.world
         if self.age < 100:
             self.age += 1
-        for j in range(self.kids_school):
-            if self.u(rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < pv.child_age_out:
-                self.kids_school -= 1
-        for j in range(self.kids_pre):
-            if self.u(rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < pv.child_school_entry:
-                self.kids_pre -= 1
-                self.kids_school += 1
-        if self.age < 40 and self.size < 12 and self.u(rng.BIRTH) < pv.birth_rate:
-            self.kids_pre += 1
-            self.size += 1
+        self.kids_school, self.kids_pre, self.size = dec.children_after_a_year(
+            w.p, w.seed, w.step, self.row, self.age, self.kids_school, self.kids_pre, self.size)
 
     def admission_class(self) -> int:
         r = self.model.world.r

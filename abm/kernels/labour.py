@@ -1,5 +1,10 @@
 """Phase 1 (household part) and phase 3: land requisition, separations, training,
-matching under vacancies, contributions and earnings."""
+matching under vacancies, contributions and earnings.
+
+Per-household helpers here and in the other kernels take scalars, never the household tuple:
+passing the tuple costs about 200 ns a call (a reference count on each of its arrays), which
+would be most of the step.
+"""
 
 import math
 
@@ -9,8 +14,21 @@ from numba import njit
 from abm import decisions as dec
 from abm import rng
 from abm.kernels.common import count_formal, priority_order, vacancies
-from abm.state import (ACTIVE, F_CONVERSIONS, F_TRAIN_COST, F_TRAINING, FARMER, FORMAL, INFORMAL,
-                       INFORMAL_SECTOR, N_FORMAL_SECTORS, N_SKILLS, RESETTLEMENT, UNEMPLOYED, CONVERTED)
+from abm.state import (
+    ACTIVE,
+    CONVERTED,
+    F_CONVERSIONS,
+    F_TRAIN_COST,
+    F_TRAINING,
+    FARMER,
+    FORMAL,
+    INFORMAL,
+    INFORMAL_SECTOR,
+    N_FORMAL_SECTORS,
+    N_SKILLS,
+    RESETTLEMENT,
+    UNEMPLOYED,
+)
 
 
 @njit(cache=True)
@@ -141,17 +159,14 @@ def contributions_and_earnings(h, n, p, r):
             h.medical_months[i] += 1
         else:
             h.pension_streak[i] = 0
-        earnings(h, i, p, r)
-
-
-@njit(cache=True)
-def earnings(h, i, p, r):
-    n_adults = dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i])
-    h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i], n_adults,
-                                       h.unemp_spell[i], h.unemp_ins_months[i], h.land[i], h.compensation[i])
+        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i],
+                                           dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i]), h.unemp_spell[i],
+                                           h.unemp_ins_months[i], h.land[i], h.compensation[i])
 
 
 @njit(cache=True)
 def initial_earnings(h, n, p, r):
     for i in range(n):
-        earnings(h, i, p, r)
+        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i],
+                                           dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i]), h.unemp_spell[i],
+                                           h.unemp_ins_months[i], h.land[i], h.compensation[i])

@@ -11,9 +11,26 @@ import numpy as np
 from numba import njit
 
 from abm import rng
-from abm.state import (ACTIVE, CONVERTED, DORMITORY, FARMER, FORMAL, INFORMAL, INFORMAL_SECTOR, LEFT_BEHIND,
-                       MIGRANT, NO_CHILDREN, NO_HOME, OWNED, PUBLIC, RURAL_LOCAL, RURAL_NONLOCAL, UNEMPLOYED,
-                       URBAN_LOCAL, URBAN_VILLAGE)
+from abm.state import (
+    ACTIVE,
+    CONVERTED,
+    DORMITORY,
+    FARMER,
+    FORMAL,
+    INFORMAL,
+    INFORMAL_SECTOR,
+    LEFT_BEHIND,
+    MIGRANT,
+    NO_CHILDREN,
+    NO_HOME,
+    OWNED,
+    PUBLIC,
+    RURAL_LOCAL,
+    RURAL_NONLOCAL,
+    UNEMPLOYED,
+    URBAN_LOCAL,
+    URBAN_VILLAGE,
+)
 
 (GP_UNEMPLOYED, GP_INFORMAL, GP_SECTOR, GP_SKILL, GP_INSURED, GP_REGISTERED, GP_YEARS,
  GP_TENURE, GP_SCHOOL, GP_LAND, GP_LAND_LOST, GP_SAVINGS, GP_SCHOOL_KIDS) = (0, 1, 2, 5, 8, 9, 10, 11, 18, 22,
@@ -36,7 +53,7 @@ def _u(seed, step, i, k):
     return rng.draw(seed, step, i, rng.SYNTHESIS + k)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fill(h, i, group, district, size, age, sex, gp, wage, seed, step, arriving):
     """Write household i. Arrivals come unemployed, unhoused, unregistered, children left behind."""
     h.group[i] = group

@@ -10,27 +10,13 @@ from abm.state import ACTIVE, NO_CHILDREN, PRIVATE_MIGRANT, PUBLIC
 
 
 @njit(cache=True)
-def age_household(h, i, p, seed, step):
-    """One year passes for household i: the head ages, children move through school age."""
-    if h.age[i] < 100:
-        h.age[i] += 1
-    for j in range(h.kids_school[i]):
-        if rng.draw(seed, step, i, rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p[0].child_age_out:
-            h.kids_school[i] -= 1
-    for j in range(h.kids_pre[i]):
-        if rng.draw(seed, step, i, rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p[0].child_school_entry:
-            h.kids_pre[i] -= 1
-            h.kids_school[i] += 1
-    if h.age[i] < 40 and h.size[i] < 12 and rng.draw(seed, step, i, rng.BIRTH) < p[0].birth_rate:
-        h.kids_pre[i] += 1
-        h.size[i] += 1
-
-
-@njit(cache=True)
 def school_year(h, n, d, p, r, seed, step):
     for i in range(n):
         if h.status[i] == ACTIVE:
-            age_household(h, i, p, seed, step)
+            if h.age[i] < 100:
+                h.age[i] += 1
+            h.kids_school[i], h.kids_pre[i], h.size[i] = dec.children_after_a_year(
+                p, seed, step, i, h.age[i], h.kids_school[i], h.kids_pre[i], h.size[i])
     d.public_used[:] = 0
     d.private_used[:] = 0
     n_kids = 0

@@ -4,8 +4,23 @@ from numba import njit
 
 from abm import decisions as dec
 from abm import rng
-from abm.state import (ACTIVE, COMPOUND, F_ASSIST, F_COMMUNITY, F_DEPARTURES, F_EDU, F_HOUSING, F_INSURANCE, F_TEMP,
-                       MOVED_ON, NO_HOME, PRIVATE_MIGRANT, PUBLIC, PUBLIC_RENTAL, RETURNED_HOME)
+from abm.state import (
+    ACTIVE,
+    COMPOUND,
+    F_ASSIST,
+    F_COMMUNITY,
+    F_DEPARTURES,
+    F_EDU,
+    F_HOUSING,
+    F_INSURANCE,
+    F_TEMP,
+    MOVED_ON,
+    NO_HOME,
+    PRIVATE_MIGRANT,
+    PUBLIC,
+    PUBLIC_RENTAL,
+    RETURNED_HOME,
+)
 
 
 @njit(cache=True)
