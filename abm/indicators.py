@@ -126,60 +126,60 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
             pc[m] = h.income[i] / h.size[i]
             m += 1
     rel_line = 0.6 * np.median(pc[:m]) if m > 0 else 0.0
-    acc = np.zeros((N_ACC, 3, 2))
+    acc = np.zeros((6, N_ACC))  # rows: group * 2 + sex, contiguous per household
     for i in range(n):
         if h.status[i] != ACTIVE:
             continue
-        a = acc[:, h.group[i], h.sex[i]]
+        a = h.group[i] * 2 + h.sex[i]
         kids = h.kids_school[i]
-        a[A_HH] += 1.0
-        a[A_PERSONS] += h.size[i]
+        acc[a, A_HH] += 1.0
+        acc[a, A_PERSONS] += h.size[i]
         if h.hukou[i] == RURAL_NONLOCAL:
-            a[A_NONLOCAL] += 1.0
-            a[A_REG] += h.registered[i]
+            acc[a, A_NONLOCAL] += 1.0
+            acc[a, A_REG] += h.registered[i]
         sc = h.school[i]
         if sc == PUBLIC or sc == PRIVATE_MIGRANT or sc == NOT_ENROLLED:
-            a[A_KIDS_CITY] += kids
+            acc[a, A_KIDS_CITY] += kids
         if sc == PUBLIC or sc == PRIVATE_MIGRANT:
-            a[A_KIDS_ENROLLED] += kids
+            acc[a, A_KIDS_ENROLLED] += kids
         if sc == PUBLIC:
-            a[A_KIDS_PUBLIC] += kids
-            a[A_CS] += kids * class_size[h.district[i]]
+            acc[a, A_KIDS_PUBLIC] += kids
+            acc[a, A_CS] += kids * class_size[h.district[i]]
         elif sc == LEFT_BEHIND:
-            a[A_KIDS_LB] += kids
+            acc[a, A_KIDS_LB] += kids
         t = h.tenure[i]
         if t == URBAN_VILLAGE or t == NO_HOME:
-            a[A_INFORMAL] += 1.0
+            acc[a, A_INFORMAL] += 1.0
         if h.rent[i] > 0.0:
-            a[A_RENT] += h.rent[i]
-            a[A_RENT_INCOME] += h.income[i]
+            acc[a, A_RENT] += h.rent[i]
+            acc[a, A_RENT_INCOME] += h.income[i]
         if t == PUBLIC_RENTAL or t == COMPOUND:
-            a[A_PUBLIC_RENTAL] += 1.0
+            acc[a, A_PUBLIC_RENTAL] += 1.0
         pension = dec.contributes_pension(h.employment[i], h.insured[i], h.urban_ss[i])
         if pension:
-            a[A_PENSION] += 1.0
+            acc[a, A_PENSION] += 1.0
         if pension or dec.is_local(h.hukou[i]):
-            a[A_MEDICAL] += 1.0
+            acc[a, A_MEDICAL] += 1.0
         if h.employment[i] != UNEMPLOYED:
-            a[A_EMPLOYED] += 1.0
+            acc[a, A_EMPLOYED] += 1.0
             if h.employment[i] == FORMAL and h.insured[i] == 1:
-                a[A_UI] += 1.0
-        a[A_INCOME] += h.income[i]
+                acc[a, A_UI] += 1.0
+        acc[a, A_INCOME] += h.income[i]
         p = h.income[i] / h.size[i]
         if p < r[0].poverty_line:
-            a[A_POOR_ABS] += 1.0
+            acc[a, A_POOR_ABS] += 1.0
         if p < rel_line:
-            a[A_POOR_REL] += 1.0
-        a[A_DIBAO] += h.dibao[i]
-        a[A_RESETTLED] += h.resettled[i]
-        a[A_URBAN_SS] += h.urban_ss[i]
+            acc[a, A_POOR_REL] += 1.0
+        acc[a, A_DIBAO] += h.dibao[i]
+        acc[a, A_RESETTLED] += h.resettled[i]
+        acc[a, A_URBAN_SS] += h.urban_ss[i]
         if h.months_in_city[i] >= 60:
-            a[A_STAY5] += 1.0
+            acc[a, A_STAY5] += 1.0
         if h.months_in_city[i] >= 120:
-            a[A_STAY10] += 1.0
-        a[A_SETTLE] += h.settle_intent[i]
+            acc[a, A_STAY10] += 1.0
+        acc[a, A_SETTLE] += h.settle_intent[i]
         if not dec.has_urban_hukou(h.hukou[i]):
-            a[A_NO_URBAN] += h.size[i]
+            acc[a, A_NO_URBAN] += h.size[i]
     out = np.zeros((N_INDICATORS, 4, 3))
     for G in range(4):
         for S in range(3):
@@ -191,7 +191,7 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
                 for s in range(2):
                     if S < 2 and s != S:
                         continue
-                    c += acc[:, g, s]
+                    c += acc[g * 2 + s]
                     f += flows[:, g, s]
             hh = c[A_HH]
             o = out[:, G, S]

@@ -9,11 +9,11 @@ would be most of the step.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from abm import decisions as dec
 from abm import rng
-from abm.kernels.common import count_formal, priority_order, vacancies
+from abm.kernels.common import count_formal, vacancies
 from abm.state import (
     ACTIVE,
     CONVERTED,
@@ -87,81 +87,101 @@ def separations_and_training(h, n, p, r, seed, step, flows):
 
 @njit(cache=True)
 def match_jobs(h, n, m, p, r, seed, step):
-    """Cobb-Douglas hires per skill, given to seekers in a random priority order."""
+    """Cobb-Douglas hires per skill, given to seekers in a random priority order.
+
+    Only the first H_k seekers of skill k (by their draw) are hired, so they are found by a partition
+    and only they are sorted; whether an unhired seeker takes informal work does not depend on the
+    order, so that runs in id order. The result equals serving every seeker in priority order, which
+    is what the Mesa engine does.
+    """
     count_formal(h, n, m.employed)
     vac = vacancies(m.jobs, m.employed)
-    n_seekers = 0
+    per_skill = np.zeros(N_SKILLS, dtype=np.int64)
     for i in range(n):
         if h.status[i] == ACTIVE and h.employment[i] != FORMAL:
-            n_seekers += 1
-    seekers = np.empty(n_seekers, dtype=np.int64)
-    per_skill = np.zeros(N_SKILLS)
-    j = 0
-    for i in range(n):
-        if h.status[i] == ACTIVE and h.employment[i] != FORMAL:
-            seekers[j] = i
-            per_skill[h.skill[i]] += 1.0
-            j += 1
-    quota = np.zeros(N_SKILLS, dtype=np.int64)
+            per_skill[h.skill[i]] += 1
+    hired = np.zeros(n, dtype=np.bool_)
     for k in range(N_SKILLS):
         v = 0
         for s in range(N_FORMAL_SECTORS):
             v += vac[s, k]
-        quota[k] = int(math.floor(dec.hires(p, per_skill[k], float(v))
-                                  + rng.draw(seed, step, rng.CITY + k, rng.JOB_COUNT + k)))
-    order = priority_order(seekers, seed, step, rng.JOB_PRIORITY, np.zeros(n_seekers))
-    for i in order:
-        k = h.skill[i]
-        if quota[k] > 0:
+        quota = int(math.floor(dec.hires(p, float(per_skill[k]), float(v))
+                               + rng.draw(seed, step, rng.CITY + k, rng.JOB_COUNT + k)))
+        if quota <= 0:
+            continue
+        ids = np.empty(per_skill[k], dtype=np.int64)
+        keys = np.empty(per_skill[k])
+        j = 0
+        for i in range(n):
+            if h.status[i] == ACTIVE and h.employment[i] != FORMAL and h.skill[i] == k:
+                ids[j] = i
+                keys[j] = rng.draw(seed, step, i, rng.JOB_PRIORITY)
+                j += 1
+        if quota < ids.shape[0]:
+            cut = np.partition(keys, quota - 1)[quota - 1]
+            take = keys <= cut
+            ids, keys = ids[take], keys[take]
+        order = np.argsort(keys, kind="mergesort")[:quota]
+        for i in ids[order]:
             total = 0
             for s in range(N_FORMAL_SECTORS):
                 total += vac[s, k]
-            if total > 0:
-                target = rng.draw(seed, step, i, rng.JOB_SECTOR) * total
-                acc = 0
-                sector = N_FORMAL_SECTORS - 1
-                for s in range(N_FORMAL_SECTORS):
-                    acc += vac[s, k]
-                    if target < acc and vac[s, k] > 0:
-                        sector = s
-                        break
-                vac[sector, k] -= 1
-                quota[k] -= 1
-                m.employed[sector, k] += 1
-                h.employment[i] = FORMAL
-                h.sector[i] = sector
-                h.wage[i] = m.wage[sector, k]
-                h.job_months[i] = 0
-                h.unemp_spell[i] = 0
-                h.insured[i] = 1 if rng.draw(seed, step, i, rng.INSURED) < dec.insured_share(r, h.hukou[i]) else 0
-                continue
-        if h.employment[i] == UNEMPLOYED and rng.draw(seed, step, i, rng.INFORMAL_ENTRY) < p[0].informal_entry:
+            target = rng.draw(seed, step, i, rng.JOB_SECTOR) * total
+            acc = 0
+            sector = N_FORMAL_SECTORS - 1
+            for s in range(N_FORMAL_SECTORS):
+                acc += vac[s, k]
+                if target < acc and vac[s, k] > 0:
+                    sector = s
+                    break
+            vac[sector, k] -= 1
+            m.employed[sector, k] += 1
+            hired[i] = True
+            h.employment[i] = FORMAL
+            h.sector[i] = sector
+            h.wage[i] = m.wage[sector, k]
+            h.job_months[i] = 0
+            h.unemp_spell[i] = 0
+            h.insured[i] = 1 if rng.draw(seed, step, i, rng.INSURED) < dec.insured_share(r, h.hukou[i]) else 0
+    for i in range(n):
+        if (h.status[i] == ACTIVE and h.employment[i] == UNEMPLOYED and not hired[i]
+                and rng.draw(seed, step, i, rng.INFORMAL_ENTRY) < p[0].informal_entry):
             h.employment[i] = INFORMAL
             h.sector[i] = INFORMAL_SECTOR
-            h.wage[i] = m.wage[INFORMAL_SECTOR, k]
+            h.wage[i] = m.wage[INFORMAL_SECTOR, h.skill[i]]
             h.job_months[i] = 0
             h.unemp_spell[i] = 0
 
 
+@njit(cache=True, parallel=True)
+def _contribute_and_earn(p, r, status, group, size, kids_school, kids_pre, employment, insured, urban_ss, wage,
+                         land, compensation, unemp_spell, unemp_ins_months, pension_months, pension_streak,
+                         medical_months, income):
+    """The parallel body takes plain arrays: a prange loop over a tuple of arrays loses its writes."""
+    for i in prange(status.shape[0]):
+        if status[i] == ACTIVE:
+            if employment[i] == UNEMPLOYED:
+                unemp_spell[i] += 1
+            if employment[i] == FORMAL and insured[i] == 1:
+                unemp_ins_months[i] += 1
+            if dec.contributes_pension(employment[i], insured[i], urban_ss[i]):
+                pension_months[i] += 1
+                pension_streak[i] += 1
+                medical_months[i] += 1
+            else:
+                pension_streak[i] = 0
+            income[i] = dec.household_income(p, r, group[i], wage[i], employment[i], insured[i],
+                                             dec.adults(size[i], kids_school[i], kids_pre[i]), unemp_spell[i],
+                                             unemp_ins_months[i], land[i], compensation[i])
+
+
 @njit(cache=True)
 def contributions_and_earnings(h, n, p, r):
-    for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
-        if h.employment[i] == UNEMPLOYED:
-            h.unemp_spell[i] += 1
-        contributing = h.employment[i] == FORMAL and h.insured[i] == 1
-        if contributing:
-            h.unemp_ins_months[i] += 1
-        if dec.contributes_pension(h.employment[i], h.insured[i], h.urban_ss[i]):
-            h.pension_months[i] += 1
-            h.pension_streak[i] += 1
-            h.medical_months[i] += 1
-        else:
-            h.pension_streak[i] = 0
-        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i],
-                                           dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i]), h.unemp_spell[i],
-                                           h.unemp_ins_months[i], h.land[i], h.compensation[i])
+    """Each household updates only its own row, so this runs in parallel with identical results."""
+    _contribute_and_earn(p, r, h.status[:n], h.group[:n], h.size[:n], h.kids_school[:n], h.kids_pre[:n],
+                         h.employment[:n], h.insured[:n], h.urban_ss[:n], h.wage[:n], h.land[:n],
+                         h.compensation[:n], h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n],
+                         h.pension_streak[:n], h.medical_months[:n], h.income[:n])
 
 
 @njit(cache=True)
