@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
+
 from abm.kernels import housing, labour, registration, schooling, welfare
 from abm.world import World
 
@@ -9,23 +12,33 @@ from abm.world import World
 class FastEngine:
     name = "numba"
 
-    def __init__(self, world: World):
+    def __init__(self, world: World, time_phases: bool = False):
         self.world = world
+        self.phase_seconds: dict[str, float] | None = defaultdict(float) if time_phases else None
+
+    def _run(self, name: str, kernel, *args):
+        if self.phase_seconds is None:
+            return kernel(*args)
+        t = time.perf_counter()
+        out = kernel(*args)
+        self.phase_seconds[name] += time.perf_counter() - t
+        return out
 
     def step(self) -> None:
         w = self.world
-        w.begin_step()
+        self._run("exogenous and city hooks", w.begin_step)
         h, n, d, m, p, r, seed, t, f = w.h, w.n, w.districts, w.market, w.p, w.r, w.seed, w.step, w.flows
-        labour.requisition(h, n, d, r, seed, t, f)
-        labour.separations_and_training(h, n, p, r, seed, t, f)
-        labour.match_jobs(h, n, m, p, r, seed, t)
-        labour.contributions_and_earnings(h, n, p, r)
-        housing.evictions(h, n, d, r, seed, t)
-        housing.search_and_allocate(h, n, d, p, r, seed, t)
-        w.quota = registration.register_and_apply(h, n, p, r, seed, t, w.quota, f)
+        run = self._run
+        run("land requisition", labour.requisition, h, n, d, r, seed, t, f)
+        run("separations and training", labour.separations_and_training, h, n, p, r, seed, t, f)
+        run("job matching", labour.match_jobs, h, n, m, p, r, seed, t)
+        run("contributions and earnings", labour.contributions_and_earnings, h, n, p, r)
+        run("evictions", housing.evictions, h, n, d, r, seed, t)
+        run("housing search", housing.search_and_allocate, h, n, d, p, r, seed, t)
+        w.quota = run("registration and hukou", registration.register_and_apply, h, n, p, r, seed, t, w.quota, f)
         if w.school_year_starts:
-            schooling.school_year(h, n, d, p, r, seed, t)
-        welfare.assistance(h, n, p, r, seed, t, f)
-        welfare.settle_or_leave(h, n, d, p, r, seed, t, f)
-        welfare.accounts(h, n, d, p, r, f)
-        w.end_step()
+            run("school year", schooling.school_year, h, n, d, p, r, seed, t)
+        run("assistance", welfare.assistance, h, n, p, r, seed, t, f)
+        run("settle or leave", welfare.settle_or_leave, h, n, d, p, r, seed, t, f)
+        run("accounts", welfare.accounts, h, n, d, p, r, f)
+        run("indicators", w.end_step)

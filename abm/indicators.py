@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from abm import decisions as dec
 from abm.state import (
@@ -99,12 +99,82 @@ SEX_LABELS = ("female", "male", "all")
  A_POOR_REL, A_DIBAO, A_RESETTLED, A_URBAN_SS, A_STAY5, A_STAY10, A_SETTLE, A_NO_URBAN) = range(27)
 N_ACC = 27
 N_INDICATORS = 35
+CHUNK = 1 << 14  # households per partial sum; fixed, so sums do not depend on the thread count
 assert len(NAMES) == N_INDICATORS
 
 
 @njit(cache=True)
 def _ratio(a, b):
     return a / b if b > 0.0 else 0.0
+
+
+@njit(cache=True, parallel=True)
+def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
+                kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
+                status, tenure, urban_ss):
+    """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
+
+    Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
+    any number of threads. The body takes plain arrays: prange loses writes through a tuple of arrays.
+    """
+    n = status.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    part = np.zeros((n_chunks, 6, N_ACC))
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if status[i] != ACTIVE:
+                continue
+            a = group[i] * 2 + sex[i]
+            kids = kids_school[i]
+            part[c, a, A_HH] += 1.0
+            part[c, a, A_PERSONS] += size[i]
+            if hukou[i] == RURAL_NONLOCAL:
+                part[c, a, A_NONLOCAL] += 1.0
+                part[c, a, A_REG] += registered[i]
+            sc = school[i]
+            if sc == PUBLIC or sc == PRIVATE_MIGRANT or sc == NOT_ENROLLED:
+                part[c, a, A_KIDS_CITY] += kids
+            if sc == PUBLIC or sc == PRIVATE_MIGRANT:
+                part[c, a, A_KIDS_ENROLLED] += kids
+            if sc == PUBLIC:
+                part[c, a, A_KIDS_PUBLIC] += kids
+                part[c, a, A_CS] += kids * class_size[district[i]]
+            elif sc == LEFT_BEHIND:
+                part[c, a, A_KIDS_LB] += kids
+            t = tenure[i]
+            if t == URBAN_VILLAGE or t == NO_HOME:
+                part[c, a, A_INFORMAL] += 1.0
+            if rent[i] > 0.0:
+                part[c, a, A_RENT] += rent[i]
+                part[c, a, A_RENT_INCOME] += income[i]
+            if t == PUBLIC_RENTAL or t == COMPOUND:
+                part[c, a, A_PUBLIC_RENTAL] += 1.0
+            pension = dec.contributes_pension(employment[i], insured[i], urban_ss[i])
+            if pension:
+                part[c, a, A_PENSION] += 1.0
+            if pension or dec.is_local(hukou[i]):
+                part[c, a, A_MEDICAL] += 1.0
+            if employment[i] != UNEMPLOYED:
+                part[c, a, A_EMPLOYED] += 1.0
+                if employment[i] == FORMAL and insured[i] == 1:
+                    part[c, a, A_UI] += 1.0
+            part[c, a, A_INCOME] += income[i]
+            p = income[i] / size[i]
+            if p < r[0].poverty_line:
+                part[c, a, A_POOR_ABS] += 1.0
+            if p < rel_line:
+                part[c, a, A_POOR_REL] += 1.0
+            part[c, a, A_DIBAO] += dibao[i]
+            part[c, a, A_RESETTLED] += resettled[i]
+            part[c, a, A_URBAN_SS] += urban_ss[i]
+            if months_in_city[i] >= 60:
+                part[c, a, A_STAY5] += 1.0
+            if months_in_city[i] >= 120:
+                part[c, a, A_STAY10] += 1.0
+            part[c, a, A_SETTLE] += settle_intent[i]
+            if not dec.has_urban_hukou(hukou[i]):
+                part[c, a, A_NO_URBAN] += size[i]
+    return part
 
 
 @njit(cache=True)
@@ -126,60 +196,13 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
             pc[m] = h.income[i] / h.size[i]
             m += 1
     rel_line = 0.6 * np.median(pc[:m]) if m > 0 else 0.0
-    acc = np.zeros((6, N_ACC))  # rows: group * 2 + sex, contiguous per household
-    for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
-        a = h.group[i] * 2 + h.sex[i]
-        kids = h.kids_school[i]
-        acc[a, A_HH] += 1.0
-        acc[a, A_PERSONS] += h.size[i]
-        if h.hukou[i] == RURAL_NONLOCAL:
-            acc[a, A_NONLOCAL] += 1.0
-            acc[a, A_REG] += h.registered[i]
-        sc = h.school[i]
-        if sc == PUBLIC or sc == PRIVATE_MIGRANT or sc == NOT_ENROLLED:
-            acc[a, A_KIDS_CITY] += kids
-        if sc == PUBLIC or sc == PRIVATE_MIGRANT:
-            acc[a, A_KIDS_ENROLLED] += kids
-        if sc == PUBLIC:
-            acc[a, A_KIDS_PUBLIC] += kids
-            acc[a, A_CS] += kids * class_size[h.district[i]]
-        elif sc == LEFT_BEHIND:
-            acc[a, A_KIDS_LB] += kids
-        t = h.tenure[i]
-        if t == URBAN_VILLAGE or t == NO_HOME:
-            acc[a, A_INFORMAL] += 1.0
-        if h.rent[i] > 0.0:
-            acc[a, A_RENT] += h.rent[i]
-            acc[a, A_RENT_INCOME] += h.income[i]
-        if t == PUBLIC_RENTAL or t == COMPOUND:
-            acc[a, A_PUBLIC_RENTAL] += 1.0
-        pension = dec.contributes_pension(h.employment[i], h.insured[i], h.urban_ss[i])
-        if pension:
-            acc[a, A_PENSION] += 1.0
-        if pension or dec.is_local(h.hukou[i]):
-            acc[a, A_MEDICAL] += 1.0
-        if h.employment[i] != UNEMPLOYED:
-            acc[a, A_EMPLOYED] += 1.0
-            if h.employment[i] == FORMAL and h.insured[i] == 1:
-                acc[a, A_UI] += 1.0
-        acc[a, A_INCOME] += h.income[i]
-        p = h.income[i] / h.size[i]
-        if p < r[0].poverty_line:
-            acc[a, A_POOR_ABS] += 1.0
-        if p < rel_line:
-            acc[a, A_POOR_REL] += 1.0
-        acc[a, A_DIBAO] += h.dibao[i]
-        acc[a, A_RESETTLED] += h.resettled[i]
-        acc[a, A_URBAN_SS] += h.urban_ss[i]
-        if h.months_in_city[i] >= 60:
-            acc[a, A_STAY5] += 1.0
-        if h.months_in_city[i] >= 120:
-            acc[a, A_STAY10] += 1.0
-        acc[a, A_SETTLE] += h.settle_intent[i]
-        if not dec.has_urban_hukou(h.hukou[i]):
-            acc[a, A_NO_URBAN] += h.size[i]
+    part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
+                       h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
+                       h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
+                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n])
+    acc = np.zeros((6, N_ACC))
+    for c in range(part.shape[0]):
+        acc += part[c]
     out = np.zeros((N_INDICATORS, 4, 3))
     for G in range(4):
         for S in range(3):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from abm import __version__
 from abm.city import CITIES_DIR, profile_path
@@ -20,7 +17,11 @@ from abm.state import HOUSEHOLD_COLUMNS, LABELS
 from abm.store import atomic_dir, git_commit, sha256, versions, write_json
 from abm.world import RunSpec, World
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 ENGINES = ("numba", "mesa")
+# pandas and pyarrow are imported where tables are made, so that simulating starts fast
 
 
 @dataclass
@@ -76,8 +77,10 @@ def simulate(spec: RunSpec, engine: str = "numba", progress: Optional[Callable[[
     return RunResult(world, engine, t1 - t0, t2 - t1, compile_s)
 
 
-def indicators_frame(world: World) -> pd.DataFrame:
+def indicators_frame(world: World) -> "pd.DataFrame":
     """Long format: step, group, sex, indicator, value (values in real-city units)."""
+    import pandas as pd
+
     hist = np.asarray(world.history)  # [step, indicator, group, sex]
     steps, n_ind, n_g, n_s = hist.shape
     s, k, g, x = np.meshgrid(np.arange(steps), np.arange(n_ind), np.arange(n_g), np.arange(n_s), indexing="ij")
@@ -90,8 +93,10 @@ def indicators_frame(world: World) -> pd.DataFrame:
     })
 
 
-def households_frame(world: World) -> pd.DataFrame:
+def households_frame(world: World) -> "pd.DataFrame":
     """Every household row at the end of the run, codes turned into their labels."""
+    import pandas as pd
+
     n = world.n
     cols = {"household": np.arange(n, dtype=np.int64)}
     for name in HOUSEHOLD_COLUMNS:
@@ -105,7 +110,10 @@ def households_frame(world: World) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _write_parquet(df: pd.DataFrame, path: Path, meta: dict[str, str]) -> None:
+def _write_parquet(df: "pd.DataFrame", path: Path, meta: dict[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(df, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **{k.encode(): v.encode()
                                                                                for k, v in meta.items()}})
@@ -151,8 +159,10 @@ HEADLINE = ("population", "households", "registration_rate", "hukou_conversions"
             "poverty_rate_absolute", "urbanization_gap")
 
 
-def summary(world: World, names=HEADLINE) -> pd.DataFrame:
+def summary(world: World, names=HEADLINE) -> "pd.DataFrame":
     """The last step's headline indicators by group (sex: all)."""
+    import pandas as pd
+
     last = world.history[-1]
     rows = {n: [last[NAMES.index(n), g, 2] for g in range(4)] for n in names}
     return pd.DataFrame(rows, index=GROUP_LABELS).T

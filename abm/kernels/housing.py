@@ -1,7 +1,7 @@
 """Phase 4: evictions, housing search and allocation under capacity."""
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from abm import decisions as dec
 from abm import rng
@@ -28,17 +28,22 @@ def evictions(h, n, d, r, seed, step):
             h.rent[i] = 0.0
 
 
+@njit(cache=True, parallel=True)
+def _wants_to_search(p, seed, step, status, rent, income, tenure, flag):
+    """Each household's own decision, in parallel (plain arrays: prange loses writes through a tuple)."""
+    for i in prange(status.shape[0]):
+        if status[i] == ACTIVE:
+            burden = dec.rent_burden(rent[i], income[i])
+            flag[i] = rng.draw(seed, step, i, rng.HOUSING_SEARCH) < dec.search_prob(p, tenure[i], burden)
+
+
 @njit(cache=True)
 def search_and_allocate(h, n, d, p, r, seed, step):
-    n_search = 0
     flag = np.zeros(n, dtype=np.bool_)
+    _wants_to_search(p, seed, step, h.status[:n], h.rent[:n], h.income[:n], h.tenure[:n], flag)
+    n_search = 0
     for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
-        burden = dec.rent_burden(h.rent[i], h.income[i])
-        if rng.draw(seed, step, i, rng.HOUSING_SEARCH) < dec.search_prob(p, h.tenure[i], burden):
-            flag[i] = True
-            n_search += 1
+        n_search += flag[i]
     searchers = np.empty(n_search, dtype=np.int64)
     j = 0
     for i in range(n):
