@@ -38,7 +38,7 @@ def _load(config: Path, overrides: dict):
         _fail(f"config file {config} not found")
     try:
         cfg = load_config(config, overrides)
-        return cfg, resolve(cfg, config.parent)
+        return cfg, resolve(cfg, config.parent, str(config))
     except ConfigError as exc:
         _fail(str(exc))
 

@@ -91,7 +91,7 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Ru
     return parse_config(data, str(path))
 
 
-def resolve(cfg: RunConfig, base_dir: Path | None = None):
+def resolve(cfg: RunConfig, base_dir: Path | None = None, source: str | None = None):
     """Turn a valid config into a RunSpec: load the city, instantiate the policies, fix the rules.
 
     Errors in the city file or the policies are ConfigErrors too, all listed together.
@@ -113,10 +113,10 @@ def resolve(cfg: RunConfig, base_dir: Path | None = None):
     except PolicyError as exc:
         problems.extend(str(exc).splitlines())
     if problems:
-        raise ConfigError(cfg.name, problems)
+        raise ConfigError(source or cfg.name, problems)
     try:
         rules = resolve_rules(policies, profile.rules, dict(cfg.precedence))
     except PolicyError as exc:
-        raise ConfigError(cfg.name, str(exc).splitlines()) from None
+        raise ConfigError(source or cfg.name, str(exc).splitlines()) from None
     return RunSpec(profile=profile, households=cfg.households, horizon_months=cfg.horizon_months, seed=cfg.seed,
                    policies=policies, behaviour=dict(cfg.behaviour), rules=rules, start_month=cfg.start_month)

@@ -95,3 +95,13 @@ def test_parameters_lists_behaviour_parameters():
     result = runner.invoke(app, ["parameters"], env={"COLUMNS": "250"})
     assert result.exit_code == 0
     assert "match_efficiency" in result.output and "hazard_migrant" in result.output
+
+
+def test_conflicting_policies_exit_2_naming_both_and_precedence_settles_it(tmp_path):
+    path = tmp_path / "clash.yaml"
+    path.write_text("name: clash\ncity: yiwu\nhouseholds: 100\nhorizon_months: 2\nseed: 1\npolicies: [yiwu, kunshan]\n")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert str(path) in result.output and "'yiwu' and 'kunshan'" in result.output and "school_rule" in result.output
+    path.write_text(path.read_text() + "precedence: {school_rule: kunshan}\n")
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
