@@ -35,7 +35,6 @@ from abm.state import (
     RURAL_NONLOCAL,
     UNEMPLOYED,
     URBAN_LOCAL,
-    URBAN_POOR,
     URBAN_VILLAGE,
 )
 
@@ -433,5 +432,3 @@ def base_hazard(p, group):
 def leave_prob(hazard):
     return 1.0 - math.exp(-hazard)
 
-
-__all__ = ["EXCLUDED", "URBAN_POOR"]

@@ -8,7 +8,7 @@ in the record and read back with int() in the kernels.
 
 from __future__ import annotations
 
-from abm.parameters import ASSUMPTION, KUNSHAN, NDRC_EN, YIWU, Param, make_record
+from abm.parameters import KUNSHAN, NDRC_EN, YIWU, Param
 
 # school admission rules (the `school_rule` code)
 HUKOU_FIRST, REGISTRATION_RULE, POINTS_RULE, NEIGHBOURHOOD_RULE = 0, 1, 2, 3
@@ -127,14 +127,3 @@ COMBINE: dict[str, str] = {
         "leftover_needs_registration")},
 }
 assert set(COMBINE) <= set(RULES_BY_NAME)
-
-
-def rules_record(values: dict[str, float]):
-    """The numpy record of the rules in force (status quo where not given)."""
-    unknown = set(values) - set(RULES_BY_NAME)
-    if unknown:
-        raise KeyError(f"unknown rules: {sorted(unknown)}")
-    return make_record(RULES, values)
-
-
-__all__ = ["RULES", "RULES_BY_NAME", "rules_record", "SCHOOL_RULES", "ASSUMPTION"]

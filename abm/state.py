@@ -70,7 +70,6 @@ Districts = namedtuple("Districts", [
     "private_seats",  # int64[D]
     "private_used",   # int64[D]
     "staff",          # float64[D] residential-committee staff
-    "urban_village",  # int8[D] 1 if the district has an urban village
 ])
 
 # Labour market: formal jobs by sector and skill, wages by sector and skill.

@@ -150,7 +150,7 @@ class World:
                          public_seats=np.ceil(pub * (1 + prof.public_seat_slack)).astype(np.int64),
                          public_used=pub,
                          private_seats=np.ceil(priv * (1 + prof.private_seat_slack)).astype(np.int64),
-                         private_used=priv, staff=staff, urban_village=(x >= 0.5).astype(np.int8))
+                         private_used=priv, staff=staff)
 
     # ---- the shared parts of a step -------------------------------------------------------------
     @property

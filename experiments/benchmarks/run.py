@@ -119,7 +119,8 @@ def main() -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     lines = [f"Benchmarks on {machine}, {dt.date.today()}", "", "| figure | target | measured |", "|---|---|---|"]
     lines += [f"| {k} | {TARGETS[k]} | {measured[k]} |" for k in TARGETS]
-    lines += ["", "| engine | households | months | household-steps/s | peak MB | start-up s |", "|---|---:|---:|---:|---:|---:|"]
+    lines += ["", "| engine | households | months | household-steps/s | peak MB | start-up s |",
+              "|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['engine']} | {r['households']:,} | {r['months']} | {r['household_steps_per_s']:,.0f} | "
               f"{r['peak_rss_mb']:,.0f} | {r['startup_s']:.2f} |" for r in runs + ([city] if city else [])]
     if big["phases"]:
