@@ -13,7 +13,7 @@ from numba import njit, prange
 
 from abm import decisions as dec
 from abm import rng
-from abm.kernels.common import count_formal, vacancies
+from abm.kernels.common import vacancies
 from abm.state import (
     ACTIVE,
     CONVERTED,
@@ -62,27 +62,38 @@ def requisition(h, n, d, r, seed, step, flows):
                 flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
 
 
+@njit(cache=True, parallel=True)
+def _separate_and_train(p, r, seed, step, status, group, employment, sector, wage, insured, job_months,
+                        unemp_spell, trainings, skill, trained):
+    for i in prange(status.shape[0]):
+        if status[i] == ACTIVE:
+            if employment[i] != UNEMPLOYED:
+                if rng.draw(seed, step, i, rng.SEPARATION) < dec.separation_prob(p, employment[i]):
+                    employment[i] = UNEMPLOYED
+                    sector[i] = -1
+                    wage[i] = 0.0
+                    insured[i] = 0
+                    job_months[i] = 0
+                    unemp_spell[i] = 0
+                else:
+                    job_months[i] += 1
+            if rng.draw(seed, step, i, rng.TRAINING) < dec.training_rate(r, group[i]):
+                trainings[i] += 1
+                trained[i] = True
+                if skill[i] < N_SKILLS - 1 and rng.draw(seed, step, i, rng.TRAINING_GAIN) < p[0].training_skill_gain:
+                    skill[i] += 1
+
+
 @njit(cache=True)
 def separations_and_training(h, n, p, r, seed, step, flows):
+    """Each household's own row in parallel; training is then booked in id order."""
+    trained = np.zeros(n, dtype=np.bool_)
+    _separate_and_train(p, r, seed, step, h.status[:n], h.group[:n], h.employment[:n], h.sector[:n], h.wage[:n],
+                        h.insured[:n], h.job_months[:n], h.unemp_spell[:n], h.trainings[:n], h.skill[:n], trained)
     for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
-        if h.employment[i] != UNEMPLOYED:
-            if rng.draw(seed, step, i, rng.SEPARATION) < dec.separation_prob(p, h.employment[i]):
-                h.employment[i] = UNEMPLOYED
-                h.sector[i] = -1
-                h.wage[i] = 0.0
-                h.insured[i] = 0
-                h.job_months[i] = 0
-                h.unemp_spell[i] = 0
-            else:
-                h.job_months[i] += 1
-        if rng.draw(seed, step, i, rng.TRAINING) < dec.training_rate(r, h.group[i]):
-            h.trainings[i] += 1
+        if trained[i]:
             flows[F_TRAINING, h.group[i], h.sex[i]] += 1.0
             flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r[0].training_cost
-            if h.skill[i] < N_SKILLS - 1 and rng.draw(seed, step, i, rng.TRAINING_GAIN) < p[0].training_skill_gain:
-                h.skill[i] += 1
 
 
 @njit(cache=True)
@@ -94,12 +105,26 @@ def match_jobs(h, n, m, p, r, seed, step):
     order, so that runs in id order. The result equals serving every seeker in priority order, which
     is what the Mesa engine does.
     """
-    count_formal(h, n, m.employed)
-    vac = vacancies(m.jobs, m.employed)
+    # one pass: filled jobs by sector and skill, and seekers by skill
+    m.employed[:, :] = 0
     per_skill = np.zeros(N_SKILLS, dtype=np.int64)
     for i in range(n):
+        if h.status[i] == ACTIVE:
+            if h.employment[i] == FORMAL:
+                m.employed[h.sector[i], h.skill[i]] += 1
+            else:
+                per_skill[h.skill[i]] += 1
+    vac = vacancies(m.jobs, m.employed)
+    # a second pass buckets the seekers by skill (a counting sort, id order kept within a skill)
+    start = np.zeros(N_SKILLS + 1, dtype=np.int64)
+    for k in range(N_SKILLS):
+        start[k + 1] = start[k] + per_skill[k]
+    fill = start[:N_SKILLS].copy()
+    bucket = np.empty(start[N_SKILLS], dtype=np.int64)
+    for i in range(n):
         if h.status[i] == ACTIVE and h.employment[i] != FORMAL:
-            per_skill[h.skill[i]] += 1
+            bucket[fill[h.skill[i]]] = i
+            fill[h.skill[i]] += 1
     hired = np.zeros(n, dtype=np.bool_)
     for k in range(N_SKILLS):
         v = 0
@@ -109,14 +134,10 @@ def match_jobs(h, n, m, p, r, seed, step):
                                + rng.draw(seed, step, rng.CITY + k, rng.JOB_COUNT + k)))
         if quota <= 0:
             continue
-        ids = np.empty(per_skill[k], dtype=np.int64)
-        keys = np.empty(per_skill[k])
-        j = 0
-        for i in range(n):
-            if h.status[i] == ACTIVE and h.employment[i] != FORMAL and h.skill[i] == k:
-                ids[j] = i
-                keys[j] = rng.draw(seed, step, i, rng.JOB_PRIORITY)
-                j += 1
+        ids = bucket[start[k]:start[k + 1]]
+        keys = np.empty(ids.shape[0])
+        for j in range(ids.shape[0]):
+            keys[j] = rng.draw(seed, step, ids[j], rng.JOB_PRIORITY)
         if quota < ids.shape[0]:
             cut = np.partition(keys, quota - 1)[quota - 1]
             take = keys <= cut

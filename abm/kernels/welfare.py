@@ -116,18 +116,28 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows):
         flows[F_DEPARTURES, h.group[i], h.sex[i]] += 1.0
 
 
+@njit(cache=True, parallel=True)
+def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_school, savings, market_rent):
+    for i in prange(status.shape[0]):
+        if status[i] == ACTIVE:
+            t = tenure[i]
+            if t != NO_HOME:
+                rent[i] = dec.tenure_rent(r, t, market_rent[district[i], t], income[i])
+            net = income[i] - rent[i] - dec.school_fee(r, school[i], kids_school[i])
+            savings[i] += p[0].saving_rate * net if net > 0.0 else net
+
+
 @njit(cache=True)
 def accounts(h, n, d, p, r, flows):
+    """Rents and savings per household in parallel; the city's spending is then booked in id order."""
+    _settle_accounts(p, r, h.status[:n], h.district[:n], h.tenure[:n], h.income[:n], h.rent[:n], h.school[:n],
+                     h.kids_school[:n], h.savings[:n], d.rent)
     for i in range(n):
         if h.status[i] != ACTIVE:
             continue
         g = h.group[i]
         s = h.sex[i]
         t = h.tenure[i]
-        if t != NO_HOME:
-            h.rent[i] = dec.tenure_rent(r, t, d.rent[h.district[i], t], h.income[i])
-        net = h.income[i] - h.rent[i] - dec.school_fee(r, h.school[i], h.kids_school[i])
-        h.savings[i] += p[0].saving_rate * net if net > 0.0 else net
         if h.school[i] == PUBLIC:
             flows[F_EDU, g, s] += r[0].public_cost_per_pupil * h.kids_school[i]
         elif h.school[i] == PRIVATE_MIGRANT:
