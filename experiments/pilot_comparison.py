@@ -6,7 +6,8 @@
 Replicate r runs every arm on seed + r, so each household has the same luck in every arm and the
 effects are paired differences. For each pilot and headline indicator (migrants' rows unless the
 indicator is about farmers or the budget) the table shows the mean paired effect at the horizon (flows
-summed over the last 12 months) and its standard deviation over replicates. The table is printed and
+summed over the last 12 months) and its standard deviation over replicates; departure_rate is migrants
+leaving per migrant household-month over the last year. The table is printed and
 written to results/pilot_comparison/<city>-<timestamp>.csv.
 """
 
@@ -47,7 +48,11 @@ def run_arm(city: str, arm: str, households: int, months: int, seed: int, engine
     spec = RunSpec(profile=profile, households=households, horizon_months=months, seed=seed, policies=pols,
                    rules=resolve_rules(pols, profile.rules))
     hist = np.asarray(simulate(spec, engine).world.history)
-    return {f"{name}[{group}]": outcome(hist, name, group) for name, group in HEADLINE}
+    out = {f"{name}[{group}]": outcome(hist, name, group) for name, group in HEADLINE}
+    # migrants leaving per migrant household-month over the last year (co-production aims at it)
+    out["departure_rate[0]"] = float(hist[-12:, INDEX["departures"], 0, 2].sum()
+                                     / hist[-12:, INDEX["households"], 0, 2].sum())
+    return out
 
 
 def compare(city: str, households: int, months: int, replicates: int, seed: int, engine: str = "numba",
