@@ -117,11 +117,6 @@ def employee_rate(r):
 
 
 @jit
-def employer_rate(r):
-    return r[0].pension_employer + r[0].medical_employer + r[0].unemployment_employer
-
-
-@jit
 def adults(size, kids_school, kids_pre):
     a = size - kids_school - kids_pre
     return a if a > 1 else 1

@@ -17,7 +17,7 @@ import numpy as np
 from abm import decisions as dec
 from abm import rng
 from abm.agents import BY_GROUP, Household
-from abm.state import CONVERTED, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN
+from abm.state import CONVERTED, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN, RURAL_NONLOCAL
 from abm.world import World
 
 
@@ -93,7 +93,7 @@ class UrbanModel(mesa.Model):
         w = self.world
         for a in people:
             a.join_community()
-        migrants = [a for a in people if a.hukou == 0]
+        migrants = [a for a in people if a.hukou == RURAL_NONLOCAL]
         applicants = [a for a in migrants if a.register_and_decide_to_apply()]
         for a in by_priority(applicants, rng.HUKOU_PRIORITY):
             if w.quota < 1:

@@ -39,19 +39,6 @@ def atomic_dir(final: Path) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: Path, write) -> None:
-    """Call write(tmp_path) then rename tmp_path to path."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

@@ -26,6 +26,7 @@ from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.policies.base import Policy
 from abm.rules import RULES
 from abm.state import (
+    ACTIVE,
     BUDGET_LINES,
     F_ARRIVALS,
     GROUPS,
@@ -184,7 +185,7 @@ class World:
     def active_by_district(self, group: int | None = None) -> np.ndarray:
         """Active households (agents) per district, of one group or all."""
         h, n = self.h, self.n
-        sel = h.status[:n] == 0
+        sel = h.status[:n] == ACTIVE
         if group is not None:
             sel &= h.group[:n] == group
         return np.bincount(h.district[:n][sel], minlength=self.districts.staff.size)

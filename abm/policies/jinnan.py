@@ -20,7 +20,7 @@ import numpy as np
 
 from abm.parameters import ASSUMPTION, NDRC_EN, Param
 from abm.policies.base import Policy
-from abm.state import FARMER, RESETTLEMENT
+from abm.state import ACTIVE, FARMER, RESETTLEMENT
 
 
 class Jinnan(Policy):
@@ -50,7 +50,7 @@ class Jinnan(Policy):
         if not (world.month == 1 or world.step == 1):
             return
         h, n = world.h, world.n
-        holders = (h.status[:n] == 0) & (h.group[:n] == FARMER) & (h.land[:n] > 0)
+        holders = (h.status[:n] == ACTIVE) & (h.group[:n] == FARMER) & (h.land[:n] > 0)
         per_district = np.bincount(h.district[:n][holders], minlength=world.districts.staff.size)
         expected = per_district * world.rv.land_requisition_rate * self.values["build_cover"]
         build = np.ceil(expected).astype(np.int64)
