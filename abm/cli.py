@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -21,6 +22,7 @@ console = Console()
 err = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+EXIT_RUNS_FAILED = 1
 
 
 class Engine(str, Enum):
@@ -89,6 +91,120 @@ def run(
                       f"steps {result.step_seconds:.2f} s "
                       f"({result.household_steps_per_second:,.0f} household-steps/s, {eng})")
     console.print(f"wrote {target}")
+
+
+@app.command()
+def sweep(
+    config: Annotated[Path, typer.Argument(help="sweep config (YAML)")],
+    out: Annotated[Optional[Path], typer.Option(help="sweep folder (default results/sweeps/<name>/<timestamp>)")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="runs at once (default: every CPU of Ray)")] = None,
+    address: Annotated[Optional[str], typer.Option(help="join a running Ray cluster, e.g. auto or HOST:6379")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="finish the sweep in --out: run only what is missing")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Run every arm, design point and replicate of CONFIG on Ray; write a Parquet results store."""
+    from abm.sweep.config import load_sweep
+
+    try:
+        sw = load_sweep(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if resume and out is None:
+        _fail("--resume needs --out: the sweep folder to finish")
+    target = out or Path("results") / "sweeps" / sw.config.name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    from abm.sweep.execute import run_sweep
+
+    inject = {"fail": [r for r in os.environ.get("ABM_SWEEP_FAIL", "").split(",") if r]}  # testing hook
+    bar = None if quiet else Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("runs, {task.fields[failed]} failed"), TimeRemainingColumn(),
+                                      console=err)
+    state = {"task": None, "failed": 0}
+
+    def progress(rec: Optional[dict], done: int, total: int) -> None:
+        if bar is not None and state["task"] is None:  # the folder is ready: show the bar from here on
+            bar.start()
+            state["task"] = bar.add_task(sw.config.name, total=total, completed=done, failed=0)
+        if rec is not None and rec["status"] != "ok":
+            state["failed"] += 1
+            err.print(f"[red]run {rec['run_id']} failed:[/] {rec['error']}", highlight=False)
+        if bar is not None:
+            bar.update(state["task"], completed=done, failed=state["failed"])
+
+    try:
+        outcome = run_sweep(sw, target, workers=workers, address=address, resume=resume, progress=progress,
+                            inject=inject)
+    except OutputExists as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.stop()
+    ran = len(outcome.ok) + len(outcome.failed)
+    console.print(f"{sw.config.name}: {_count(len(outcome.ok), 'run')} ok, {len(outcome.failed)} failed"
+                  + (f", {outcome.skipped} already done" if outcome.skipped else "")
+                  + (f" ({_count(ran, 'run')} in {outcome.seconds:.1f} s on {_count(outcome.workers, 'worker')})"
+                     if ran else ""))
+    console.print(f"wrote {target}")
+    if outcome.failed:
+        err.print(f"[bold red]error:[/] {len(outcome.failed)} run(s) failed: {', '.join(sorted(outcome.failed))}; "
+                  f"their errors are in {target / 'failed'}; `abm sweep ... --out {target} --resume` reruns them")
+        raise typer.Exit(EXIT_RUNS_FAILED)
+
+
+@app.command()
+def compare(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    baseline: Annotated[Optional[str], typer.Option(help="arm to measure effects against (default: the sweep's)")] = None,
+    csv: Annotated[Optional[Path], typer.Option(help="also write the table to this CSV file")] = None,
+) -> None:
+    """Paired effect of each arm against the baseline arm at the horizon, with 95% intervals."""
+    from abm.sweep.compare import effects
+    from abm.sweep.store import read_manifest
+
+    try:
+        read_manifest(folder)
+        table = effects(folder, baseline)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    if table.empty:
+        _fail(f"{folder}: no arm besides the baseline has finished runs")
+    base_arm = baseline or read_manifest(folder)["baseline_arm"]
+    out = Table(title=f"effect against {base_arm} at the horizon: mean paired difference and 95% interval "
+                      f"over {_pairs(table)} paired runs (flows per year)", title_justify="left")
+    for col in ("outcome", "arm", base_arm, "arm value", "effect [95% interval]", "CRN var. cut"):
+        out.add_column(col, justify="left" if col in ("outcome", "arm") else "right", overflow="fold",
+                       min_width=24 if col == "outcome" else None)
+    fmt = _number
+    for r in table.itertuples():
+        out.add_row(f"{r.indicator} · {r.group} ({r.unit})", r.arm, fmt(r.baseline), fmt(r.value),
+                    f"{fmt(r.effect, sign=True)} [{fmt(r.ci_low, sign=True)}, {fmt(r.ci_high, sign=True)}]",
+                    "n/a" if r.variance_reduction != r.variance_reduction
+                    else f"{r.variance_reduction:.0%}")
+    console.print(out, width=max(console.width, 110), crop=False)
+    if csv is not None:
+        tmp = csv.with_name(f".{csv.name}.tmp")
+        table.to_csv(tmp, index=False)
+        os.replace(tmp, csv)
+        console.print(f"wrote {csv}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _pairs(table) -> str:
+    counts = sorted(set(table["pairs"]))
+    return str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+
+
+def _number(v: float, sign: bool = False) -> str:
+    """Four significant figures; millions and billions as M and bn so that budget lines stay readable."""
+    if v != v:
+        return "n/a"
+    s = "+" if sign else ""
+    for size, suffix in ((1e9, " bn"), (1e6, " M")):
+        if abs(v) >= size:
+            return f"{v / size:{s}.4g}{suffix}"
+    return f"{v:{s},.0f}" if abs(v) >= 1e4 else f"{v:{s}.4g}"
 
 
 @app.command()

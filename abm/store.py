@@ -14,7 +14,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterator
 
-PACKAGES = ("abm-urbanization", "mesa", "numba", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "scipy")
+PACKAGES = ("abm-urbanization", "mesa", "numba", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "scipy", "ray", "seaborn",
+            "salib")
 
 
 class OutputExists(FileExistsError):

@@ -1,0 +1,173 @@
+"""The sweep results store: a Parquet dataset, a runs table and a manifest.
+
+    DIR/manifest.json           resolved sweep config, design points, versions, git commit, input checksums
+    DIR/indicators/<run>.parquet one file per finished run, in long format:
+                                arm, point, replicate, seed, step, group, sex, indicator, value, <design...>
+    DIR/runs.parquet            one row per run: arm, point, replicate, seed, design values, status,
+                                error, timings, host
+    DIR/failed/<run>.json       the record of a run that raised (removed once a resume runs it)
+
+Each run's file is written under a hidden temporary name and renamed into place, and carries its own
+run record in the Parquet metadata, so the indicator files are the truth: `runs.parquet` is rebuilt
+from them (and the failure records) whenever it is written, and a sweep killed at any moment loses at
+most the runs in flight. Readers (pandas, pyarrow, DuckDB) skip names that start with a dot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Optional
+
+import numpy as np
+
+from abm.indicators import GROUP_LABELS, NAMES, SEX_LABELS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INDICATORS = "indicators"
+FAILED = "failed"
+RECORD_KEY = b"abm.run"
+KEYS = ("arm", "point", "replicate", "seed", "step", "group", "sex", "indicator")
+
+
+def _replace_atomically(tmp: Path, final: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+
+
+def write_json_atomic(path: Path, data) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    _replace_atomically(tmp, path)
+
+
+def run_table(history: np.ndarray, record: dict, design_names: list[str]):
+    """One run's indicator history [step, indicator, group, sex] as a long Arrow table."""
+    import pyarrow as pa
+
+    steps, n_ind, n_g, n_s = history.shape
+    s, k, g, x = np.meshgrid(np.arange(steps), np.arange(n_ind), np.arange(n_g), np.arange(n_s), indexing="ij")
+    n = history.size
+    cols = {
+        "arm": pa.array([record["arm"]] * n, pa.string()),
+        "point": pa.array(np.full(n, record["point"], np.int32)),
+        "replicate": pa.array(np.full(n, record["replicate"], np.int32)),
+        "seed": pa.array(np.full(n, record["seed"], np.int64)),
+        "step": pa.array(s.ravel().astype(np.int32)),
+        "group": pa.array(np.asarray(GROUP_LABELS, dtype=object)[g.ravel()], pa.string()),
+        "sex": pa.array(np.asarray(SEX_LABELS, dtype=object)[x.ravel()], pa.string()),
+        "indicator": pa.array(np.asarray(NAMES, dtype=object)[k.ravel()], pa.string()),
+        "value": pa.array(history.ravel().astype(np.float64)),
+    }
+    for name in design_names:
+        cols[name] = pa.array(np.full(n, record["params"][name], np.float64))
+    table = pa.table(cols)
+    return table.replace_schema_metadata({RECORD_KEY: json.dumps(record, default=str).encode()})
+
+
+def write_run(out: Path, history: np.ndarray, record: dict, design_names: list[str]) -> Path:
+    import pyarrow.parquet as pq
+
+    folder = Path(out) / INDICATORS
+    final = folder / f"{record['run_id']}.parquet"
+    tmp = folder / f".{record['run_id']}.tmp-{os.getpid()}.parquet"
+    pq.write_table(run_table(history, record, design_names), tmp)
+    _replace_atomically(tmp, final)
+    (Path(out) / FAILED / f"{record['run_id']}.json").unlink(missing_ok=True)
+    return final
+
+
+def write_failed(out: Path, record: dict) -> None:
+    folder = Path(out) / FAILED
+    folder.mkdir(exist_ok=True)
+    write_json_atomic(folder / f"{record['run_id']}.json", record)
+
+
+def clean_temporaries(out: Path) -> int:
+    """Remove what a killed sweep left half-written; returns how many."""
+    removed = 0
+    for folder in (Path(out), Path(out) / INDICATORS, Path(out) / FAILED):
+        if folder.is_dir():
+            for p in folder.glob(".*.tmp-*"):
+                p.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def finished(out: Path) -> dict[str, dict]:
+    """run_id -> record of every run whose indicator file is in place."""
+    import pyarrow.parquet as pq
+
+    found = {}
+    for path in sorted((Path(out) / INDICATORS).glob("[!.]*.parquet")):
+        meta = pq.read_schema(path).metadata or {}
+        found[path.stem] = json.loads(meta[RECORD_KEY])
+    return found
+
+
+def failures(out: Path) -> dict[str, dict]:
+    folder = Path(out) / FAILED
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("[!.]*.json"))}
+
+
+def runs_frame(records: Iterable[dict], design_names: list[str]) -> "pd.DataFrame":
+    import pandas as pd
+
+    rows = []
+    for r in records:
+        row = {k: r.get(k) for k in ("run_id", "arm", "point", "replicate", "seed", "status", "error")}
+        row |= {name: r["params"].get(name) for name in design_names}
+        row |= {k: r.get(k) for k in ("init_seconds", "step_seconds", "total_seconds", "started", "finished",
+                                      "host", "pid")}
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["run_id", "arm", "point", "replicate", "seed", "status", "error",
+                                        *design_names, "init_seconds", "step_seconds", "total_seconds",
+                                        "started", "finished", "host", "pid"])
+    return frame.sort_values(["arm", "point", "replicate"], kind="stable").reset_index(drop=True)
+
+
+def write_runs_table(out: Path, records: Iterable[dict], design_names: list[str]) -> None:
+    frame = runs_frame(records, design_names)
+    final = Path(out) / "runs.parquet"
+    tmp = Path(out) / f".runs.parquet.tmp-{os.getpid()}"
+    frame.to_parquet(tmp, index=False)
+    _replace_atomically(tmp, final)
+
+
+def read_manifest(out: Path) -> dict:
+    path = Path(out) / "manifest.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{out} is not a sweep folder: it has no manifest.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_indicators(out: Path, indicators: Optional[list[str]] = None, steps: Optional[list[int]] = None,
+                    columns: Optional[list[str]] = None) -> "pd.DataFrame":
+    """The sweep's table, sorted by arm, point, replicate, step, group, sex, indicator.
+
+    `indicators` and `steps` filter while reading, so a comparison at the horizon reads little.
+    """
+    import pyarrow.dataset as ds
+
+    folder = Path(out) / INDICATORS
+    if not folder.is_dir() or not any(folder.glob("[!.]*.parquet")):
+        raise FileNotFoundError(f"{out} holds no finished runs (no {INDICATORS}/*.parquet)")
+    data = ds.dataset(folder, format="parquet")
+    flt = None
+    if indicators is not None:
+        flt = ds.field("indicator").isin(list(indicators))
+    if steps is not None:
+        cond = ds.field("step").isin(list(steps))
+        flt = cond if flt is None else flt & cond
+    frame = data.to_table(columns=columns, filter=flt).to_pandas()
+    import pandas as pd
+
+    for col, labels in (("group", GROUP_LABELS), ("sex", SEX_LABELS), ("indicator", NAMES)):
+        if col in frame.columns:
+            frame[col] = pd.Categorical(frame[col], categories=list(labels))
+    order = [c for c in KEYS if c in frame.columns]
+    return frame.sort_values(order, kind="stable").reset_index(drop=True)
