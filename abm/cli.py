@@ -96,10 +96,11 @@ def run(
 @app.command()
 def sweep(
     config: Annotated[Path, typer.Argument(help="sweep config (YAML)")],
-    out: Annotated[Optional[Path], typer.Option(help="sweep folder (default results/sweeps/<name>/<timestamp>)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="sweep folder (default results/sweeps/<name>/<time>)")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="runs at once (default: every CPU of Ray)")] = None,
     address: Annotated[Optional[str], typer.Option(help="join a running Ray cluster, e.g. auto or HOST:6379")] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="finish the sweep in --out: run only what is missing")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="finish the sweep in --out: run only what is missing")
+                      ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Run every arm, design point and replicate of CONFIG on Ray; write a Parquet results store."""
@@ -153,7 +154,8 @@ def sweep(
 @app.command()
 def compare(
     folder: Annotated[Path, typer.Argument(help="sweep folder")],
-    baseline: Annotated[Optional[str], typer.Option(help="arm to measure effects against (default: the sweep's)")] = None,
+    baseline: Annotated[Optional[str], typer.Option(help="arm to measure effects against (default: the sweep's)")
+                        ] = None,
     csv: Annotated[Optional[Path], typer.Option(help="also write the table to this CSV file")] = None,
 ) -> None:
     """Paired effect of each arm against the baseline arm at the horizon, with 95% intervals."""
@@ -185,6 +187,21 @@ def compare(
         table.to_csv(tmp, index=False)
         os.replace(tmp, csv)
         console.print(f"wrote {csv}")
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    out: Annotated[Optional[Path], typer.Option(help="HTML file to write (default FOLDER/report.html)")] = None,
+) -> None:
+    """A self-contained HTML report of a sweep: effects, trajectories, breakdowns, design responses."""
+    from abm.sweep.report import build_report
+
+    try:
+        path = build_report(folder, out)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    console.print(f"wrote {path}")
 
 
 def _count(n: int, noun: str) -> str:

@@ -7,7 +7,7 @@ what is allowed; `ConfigError` carries them and the CLI exits with code 2.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Optional, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -57,12 +57,12 @@ class RunConfig(BaseModel):
         return v
 
 
-def _format(err: ValidationError) -> list[str]:
+def _format(err: ValidationError, model: type[BaseModel] = RunConfig) -> list[str]:
     out = []
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
         if e["type"] == "extra_forbidden":
-            allowed = ", ".join(RunConfig.model_fields)
+            allowed = ", ".join(_fields_at(model, e["loc"][:-1]))
             out.append(f"{loc}: unknown key; allowed keys: {allowed}")
         elif e["type"] == "missing":
             out.append(f"{loc}: required, missing")
@@ -72,6 +72,18 @@ def _format(err: ValidationError) -> list[str]:
             shown = f" (got {got!r})" if not isinstance(got, (dict, list)) and got is not None else ""
             out.append(f"{loc}: {msg}{shown}")
     return out
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed where an unknown key was found (top level, or a nested model's)."""
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        ann = getattr(field, "annotation", None) if field else None
+        for sub in (ann, *get_args(ann)):
+            if isinstance(sub, type) and issubclass(sub, BaseModel):
+                model = sub
+                break
+    return list(model.model_fields)
 
 
 def parse_config(data: dict, source: str = "config") -> RunConfig:

@@ -14,8 +14,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterator
 
-PACKAGES = ("abm-urbanization", "mesa", "numba", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "scipy", "ray", "seaborn",
-            "salib")
+PACKAGES = ("abm-urbanization", "mesa", "numba", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "scipy",
+            "ray", "seaborn", "matplotlib", "salib")
 
 
 class OutputExists(FileExistsError):

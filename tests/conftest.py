@@ -25,3 +25,15 @@ def make_spec(city="zhengzhou", households=300, months=12, seed=1, policies=("ba
 @pytest.fixture
 def spec_factory():
     return make_spec
+
+
+@pytest.fixture(scope="session")
+def ray_address():
+    """One local Ray cluster with two CPUs for the whole test session, shut down at the end."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        ray.shutdown()

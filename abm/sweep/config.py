@@ -26,10 +26,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from abm.config import MAX_SEED, ConfigError, PolicyItem, RunConfig, _format, resolve
 from abm.parameters import BEHAVIOUR_BY_NAME, Param
@@ -101,12 +102,16 @@ class SweepConfig(BaseModel):
     seed: Optional[int] = Field(default=None, ge=0, le=MAX_SEED - 10_000,
                                 description="replicate r uses seed + r (default: the base config's seed)")
 
-    @model_validator(mode="after")
-    def _arms(self):
-        import re
-        bad = [a for a in self.arms if not re.match(NAME, a)]
+    @field_validator("arms")
+    @classmethod
+    def _arm_names(cls, arms: dict) -> dict:
+        bad = [a for a in arms if not re.match(NAME, a)]
         if bad:
             raise ValueError(f"arm names may hold letters, digits, _ and - only: {', '.join(map(repr, bad))}")
+        return arms
+
+    @model_validator(mode="after")
+    def _baseline(self):
         if self.baseline_arm is not None and self.baseline_arm not in self.arms:
             raise ValueError(f"baseline_arm {self.baseline_arm!r} is not an arm; arms: {', '.join(self.arms)}")
         return self
@@ -159,7 +164,8 @@ def _lever(name: str) -> tuple[str, str, Param | None, str | None]:
     if owner == "behaviour":
         p = BEHAVIOUR_BY_NAME.get(key)
         allowed = ", ".join(sorted(BEHAVIOUR_BY_NAME))
-        return owner, key, p, None if p else f"design.parameters.{name}: unknown behaviour parameter; allowed: {allowed}"
+        problem = f"design.parameters.{name}: unknown behaviour parameter; allowed: {allowed}"
+        return owner, key, p, None if p else problem
     try:
         cls = get(owner)
     except PolicyError as exc:
@@ -201,7 +207,7 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
     try:
         cfg = SweepConfig(**data)
     except ValidationError as err:
-        raise ConfigError(source, _format(err)) from None
+        raise ConfigError(source, _format(err, SweepConfig)) from None
     problems: list[str] = []
     inputs: dict[str, Path] = {}
     # the base run config

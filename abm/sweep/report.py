@@ -1,0 +1,262 @@
+"""`abm report DIR`: one self-contained HTML page (figures embedded as PNG) from a sweep folder.
+
+Sections: what was run; paired effects against the baseline arm with 95% intervals (table and
+figure); indicator trajectories per arm with replicate bands; breakdowns by group and by sex at the
+horizon; for a parameter design, how each outcome responds to each parameter; for a Sobol design,
+first- and total-order sensitivity indices (SALib).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from abm.sweep.compare import HEADLINE, UNIT, effects, horizon_outcomes, unit_at_horizon
+from abm.sweep.store import failures, finished, read_indicators, read_manifest, runs_frame
+
+TRAJECTORIES = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
+                ("informal_housing_share", "migrant"), ("pension_coverage", "migrant"),
+                ("employment_rate", "all"), ("poverty_rate_absolute", "all"), ("households", "migrant"),
+                ("mean_income", "all"))
+BREAKDOWN = ("registration_rate", "public_school_share", "informal_housing_share", "pension_coverage",
+             "employment_rate", "poverty_rate_absolute")
+GROUP_NAMES = {"migrant": "migrants", "land_losing_farmer": "land-losing farmers", "urban_poor": "urban poor",
+               "all": "all households"}
+
+
+def label(name: str, group: str | None = None, horizon: bool = False) -> str:
+    unit = unit_at_horizon(name) if horizon else UNIT[name]
+    text = name.replace("_", " ").capitalize()
+    return f"{text}, {GROUP_NAMES[group]} ({unit})" if group else f"{text} ({unit})"
+
+
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _figure(fig, caption: str) -> str:
+    return (f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{_png(fig)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def _grid(n: int, cols: int = 3, size=(4.6, 3.2)):
+    import matplotlib.pyplot as plt
+
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def effects_figure(table: pd.DataFrame, base_arm: str) -> str:
+    pairs = list(dict.fromkeys(zip(table["indicator"], table["group"])))
+    fig, axes = _grid(len(pairs))
+    for ax, (name, group) in zip(axes, pairs):
+        t = table[(table["indicator"] == name) & (table["group"] == group)]
+        y = np.arange(len(t))
+        ax.errorbar(t["effect"], y, xerr=[t["effect"] - t["ci_low"], t["ci_high"] - t["effect"]], fmt="o",
+                    capsize=3, color="#1f5f8b")
+        ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.set_yticks(y, t["arm"])
+        ax.invert_yaxis()
+        ax.set_title(f"{name.replace('_', ' ')} · {GROUP_NAMES[group]}", fontsize=10)
+        ax.set_xlabel(f"effect ({unit_at_horizon(name)})")
+    fig.suptitle(f"Paired effect against {base_arm} at the horizon, with 95% intervals over replicates", y=1.0)
+    fig.tight_layout()
+    return _figure(fig, f"Effect of each arm against {base_arm}: mean paired difference at the last month "
+                        "(flows summed over the last year); bars are 95% intervals.")
+
+
+def trajectories_figure(frame: pd.DataFrame) -> str:
+    import seaborn as sns
+
+    fig, axes = _grid(len(TRAJECTORIES))
+    for k, (ax, (name, group)) in enumerate(zip(axes, TRAJECTORIES)):
+        d = frame[(frame["indicator"] == name) & (frame["group"] == group) & (frame["sex"] == "all")]
+        sns.lineplot(data=d, x="step", y="value", hue="arm", errorbar=("pi", 95), ax=ax, legend=k == 0)
+        ax.set_title(f"{name.replace('_', ' ')} · {GROUP_NAMES[group]}", fontsize=10)
+        ax.set_xlabel("month")
+        ax.set_ylabel(UNIT[name])
+    if axes and axes[0].get_legend() is not None:
+        sns.move_legend(axes[0], "best", fontsize=8, title="arm")
+    fig.suptitle("Trajectories per arm: mean over replicates and design points, band = 95% of runs", y=1.0)
+    fig.tight_layout()
+    return _figure(fig, "Indicator trajectories per arm; the band holds the middle 95% of runs.")
+
+
+def breakdown_figure(last: pd.DataFrame, by: str) -> str:
+    import seaborn as sns
+
+    fig, axes = _grid(len(BREAKDOWN))
+    for k, (ax, name) in enumerate(zip(axes, BREAKDOWN)):
+        d = last[last["indicator"] == name]
+        d = d[d["sex"] == "all"] if by == "group" else d[(d["group"] == "all") & (d["sex"] != "all")]
+        d = d.assign(**{by: d[by].astype(str).map(lambda v: GROUP_NAMES.get(v, v))})
+        sns.barplot(data=d, x=by, y="value", hue="arm", errorbar=("ci", 95), n_boot=200, seed=0, ax=ax, legend=k == 0)
+        ax.set_title(name.replace("_", " "), fontsize=10)
+        ax.set_xlabel("")
+        ax.set_ylabel(UNIT[name])
+        ax.tick_params(axis="x", labelsize=8)
+    fig.suptitle(f"At the horizon, by {by} (bars: 95% confidence interval of the mean over runs)", y=1.0)
+    fig.tight_layout()
+    what = "household group" if by == "group" else "sex of the household head (all groups)"
+    return _figure(fig, f"Indicators at the last month by {what}, per arm.")
+
+
+def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str]) -> str:
+    import seaborn as sns
+
+    outcomes = list(HEADLINE[:4])
+    y = y.merge(runs[["arm", "point", "replicate", *names]], on=["arm", "point", "replicate"])
+    n = len(outcomes) * len(names)
+    fig, axes = _grid(n, cols=min(4, n))
+    for k, ((name, group), param) in enumerate((o, p) for o in outcomes for p in names):
+        ax = axes[k]
+        d = y[(y["indicator"] == name) & (y["group"] == group)]
+        for arm, da in d.groupby("arm", sort=False):
+            sns.regplot(data=da, x=param, y="value", ax=ax, label=arm, scatter_kws={"s": 10, "alpha": 0.6},
+                        line_kws={"lw": 1.2}, truncate=True, n_boot=200, seed=0)
+        ax.set_title(f"{name.replace('_', ' ')} · {GROUP_NAMES[group]}", fontsize=9)
+        ax.set_xlabel(param)
+        ax.set_ylabel(unit_at_horizon(name))
+        if k == 0:
+            ax.legend(fontsize=8, title="arm")
+    fig.suptitle("Response of each outcome at the horizon to each design parameter (points: runs; "
+                 "lines: linear fit with 95% band)", y=1.0)
+    fig.tight_layout()
+    return _figure(fig, "How outcomes respond to the design parameters, per arm.")
+
+
+def sobol_section(y: pd.DataFrame, manifest: dict) -> str:
+    """First- and total-order indices per arm and headline outcome (replicates averaged per point)."""
+    import matplotlib.pyplot as plt
+    from SALib.analyze import sobol
+
+    names = manifest["design"]["parameters"]
+    ranges = manifest["config"]["design"]["parameters"]
+    swept = [n for n in names if isinstance(ranges[n], dict)]
+    problem = {"num_vars": len(swept), "names": swept, "bounds": [[ranges[n]["low"], ranges[n]["high"]]
+                                                                  for n in swept]}
+    n_points = len(manifest["design"]["points"])
+    rows = []
+    for (arm, name, group), d in y.groupby(["arm", "indicator", "group"], observed=True):
+        means = d.groupby("point")["value"].mean().reindex(range(n_points))
+        if means.isna().any() or means.std() == 0:
+            continue
+        res = sobol.analyze(problem, means.to_numpy(), calc_second_order=False, seed=0)
+        for i, p in enumerate(swept):
+            rows.append({"arm": arm, "outcome": f"{name} · {group}", "parameter": p, "S1": res["S1"][i],
+                         "S1_conf": res["S1_conf"][i], "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+    if not rows:
+        return "<p>No outcome varied over the design, so there are no sensitivity indices to show.</p>"
+    t = pd.DataFrame(rows)
+    outcomes = list(dict.fromkeys(t["outcome"]))[:9]
+    fig, axes = _grid(len(outcomes))
+    for ax, outcome in zip(axes, outcomes):
+        d = t[t["outcome"] == outcome]
+        labels = [f"{a}\n{p}" for a, p in zip(d["arm"], d["parameter"])]
+        x = np.arange(len(d))
+        ax.bar(x - 0.2, d["S1"], 0.4, yerr=d["S1_conf"], label="first order", capsize=2)
+        ax.bar(x + 0.2, d["ST"], 0.4, yerr=d["ST_conf"], label="total", capsize=2)
+        ax.set_xticks(x, labels, fontsize=7)
+        ax.set_ylim(bottom=min(0, ax.get_ylim()[0]))
+        ax.set_title(outcome.replace("_", " "), fontsize=9)
+        ax.set_ylabel("Sobol index (share of variance)")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Sobol sensitivity indices at the horizon (SALib; bars: 95% bootstrap intervals)", y=1.0)
+    fig.tight_layout()
+    plt.close("all")
+    return (_figure(fig, "Share of each outcome's variance over the design due to each parameter alone (first "
+                         "order) and with its interactions (total).")
+            + t.to_html(index=False, float_format=lambda v: f"{v:.3f}", classes="table"))
+
+
+def build_report(out: Path, dest: Path | None = None) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="paper")
+    out = Path(out)
+    manifest = read_manifest(out)
+    base_arm = manifest["baseline_arm"]
+    runs = runs_frame(list(finished(out).values()) + list(failures(out).values()), manifest["design"]["parameters"])
+    names = [n for n, _ in TRAJECTORIES]
+    frame = read_indicators(out, indicators=sorted(set(names) | set(BREAKDOWN)))
+    horizon = int(frame["step"].max())
+    last = frame[frame["step"] == horizon]
+    parts = [_header(manifest, runs, out)]
+    table = effects(out)
+    if not table.empty:
+        parts += ["<h2>Effects against the baseline arm</h2>", effects_figure(table, base_arm), _effects_html(table)]
+    parts += ["<h2>Trajectories</h2>", trajectories_figure(frame),
+              "<h2>By group</h2>", breakdown_figure(last, "group"),
+              "<h2>By sex</h2>", breakdown_figure(last, "sex")]
+    design_names = manifest["design"]["parameters"]
+    if design_names:
+        y = horizon_outcomes(out)
+        parts += ["<h2>Response to the design parameters</h2>", response_figure(y, runs, design_names)]
+        if manifest["design"]["method"] == "sobol":
+            parts += ["<h2>Sensitivity indices (Sobol)</h2>", sobol_section(y, manifest)]
+    dest = Path(dest) if dest else out / "report.html"
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp.write_text(PAGE.format(title=html.escape(f"Sweep {manifest['name']}"), body="\n".join(parts)),
+                   encoding="utf-8")
+    os.replace(tmp, dest)
+    return dest
+
+
+def _header(manifest: dict, runs: pd.DataFrame, out: Path) -> str:
+    base = manifest["base"]
+    failed = runs[runs["status"] != "ok"]
+    items = {
+        "city": base["city"], "households (agents)": f"{base['households']:,}",
+        "months": base["horizon_months"], "arms": ", ".join(manifest["config"]["arms"]),
+        "baseline arm": manifest["baseline_arm"],
+        "design": f"{manifest['design']['method']} over {', '.join(manifest['design']['parameters']) or 'nothing'} "
+                  f"({len(manifest['design']['points'])} points)",
+        "replicates": f"{manifest['replicates']} (seeds {manifest['seeds'][0]}..{manifest['seeds'][-1]}, "
+                      "the same in every arm)",
+        "runs": f"{(runs['status'] == 'ok').sum()} finished of {manifest['runs']}"
+                + (f"; failed: {', '.join(failed['run_id'])}" if len(failed) else ""),
+        "git commit": (manifest.get("git") or {}).get("commit") or "unknown",
+        "folder": str(out),
+    }
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items.items())
+    return f"<h1>Sweep {html.escape(manifest['name'])}</h1><table class='meta'>{rows}</table>"
+
+
+def _effects_html(table: pd.DataFrame) -> str:
+    t = table.assign(outcome=[label(n, g, horizon=True) for n, g in zip(table["indicator"], table["group"])])
+    t = t[["outcome", "arm", "baseline", "value", "effect", "ci_low", "ci_high", "pairs", "variance_reduction"]]
+    t = t.rename(columns={"value": "arm value", "ci_low": "95% low", "ci_high": "95% high",
+                          "variance_reduction": "CRN variance reduction"})
+    return t.to_html(index=False, float_format=lambda v: f"{v:,.4g}", classes="table", na_rep="n/a")
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1400px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.85em; margin: 1em 0; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: right; }}
+table.meta th, table.meta td {{ text-align: left; }}
+figure {{ margin: 1.5em 0; }} figure img {{ max-width: 100%; }}
+figcaption {{ color: #555; font-size: 0.9em; }}
+</style></head><body>
+{body}
+</body></html>
+"""

@@ -1,0 +1,204 @@
+"""Sweeps on Ray: the results table does not depend on the workers, survives kill -9, records failures."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+from typer.testing import CliRunner
+
+from abm.cli import app
+from abm.sweep.config import load_sweep
+from abm.sweep.execute import run_sweep
+from abm.sweep.store import read_indicators
+
+runner = CliRunner()
+
+SMALL = """name: small
+base: {{city: zhengzhou, households: {households}, horizon_months: {months}, seed: 1}}
+arms:
+  baseline: [baseline]
+  zhengzhou: [baseline, zhengzhou]
+design:
+  method: grid
+  parameters:
+    behaviour.reg_const: {levels}
+replicates: {replicates}
+seed: 40
+"""
+
+
+def write_sweep(folder, households=300, months=6, levels="[-4.5, -3.5]", replicates=2, name="small.yaml"):
+    path = folder / name
+    path.write_text(SMALL.format(households=households, months=months, levels=levels, replicates=replicates))
+    return path
+
+
+@pytest.fixture(scope="module")
+def finished_sweep(tmp_path_factory, ray_address):
+    """The small sweep, run once with two workers."""
+    folder = tmp_path_factory.mktemp("sweep")
+    out = folder / "out"
+    outcome = run_sweep(load_sweep(write_sweep(folder)), out, workers=2)
+    assert not outcome.failed and len(outcome.ok) == 8
+    return out
+
+
+def test_table_has_the_documented_columns_and_every_run(finished_sweep):
+    table = read_indicators(finished_sweep)
+    assert list(table.columns[:9]) == ["arm", "point", "replicate", "seed", "step", "group", "sex", "indicator",
+                                       "value"]
+    assert "behaviour.reg_const" in table.columns
+    runs = table.groupby(["arm", "point", "replicate"]).size()
+    assert len(runs) == 8 and runs.nunique() == 1
+    assert set(table.loc[table["replicate"] == 1, "seed"]) == {41}
+    # readable as a plain Parquet dataset by pyarrow and pandas, without abm
+    assert ds.dataset(finished_sweep / "indicators", format="parquet").count_rows() == len(table)
+    assert len(pd.read_parquet(finished_sweep / "indicators")) == len(table)
+    runs_table = pd.read_parquet(finished_sweep / "runs.parquet")
+    assert len(runs_table) == 8 and (runs_table["status"] == "ok").all()
+    assert {"behaviour.reg_const", "seed", "total_seconds", "host"} <= set(runs_table.columns)
+
+
+def test_common_random_numbers_pair_the_arms(finished_sweep):
+    """Same seed in both arms: month 0 (before any policy acts) is identical across arms."""
+    table = read_indicators(finished_sweep, steps=[0])
+    a = table[table["arm"] == "baseline"].reset_index(drop=True)
+    b = table[table["arm"] == "zhengzhou"].reset_index(drop=True)
+    assert a["value"].equals(b["value"])
+
+
+def test_the_table_does_not_depend_on_the_worker_count(tmp_path, finished_sweep):
+    one = tmp_path / "one"
+    run_sweep(load_sweep(write_sweep(tmp_path)), one, workers=1)
+    pd.testing.assert_frame_equal(read_indicators(one), read_indicators(finished_sweep))
+
+
+def test_a_failing_run_is_recorded_and_the_rest_finish(tmp_path, finished_sweep):
+    out = tmp_path / "out"
+    sw = load_sweep(write_sweep(tmp_path))
+    bad = "zhengzhou__p0001__r000"
+    outcome = run_sweep(sw, out, workers=2, inject={"fail": [bad]})
+    assert list(outcome.failed) == [bad] and "injected failure" in outcome.failed[bad]
+    assert len(outcome.ok) == 7
+    runs = pd.read_parquet(out / "runs.parquet").set_index("run_id")
+    assert runs.loc[bad, "status"] == "failed" and "RuntimeError" in runs.loc[bad, "error"]
+    assert (runs.drop(index=bad)["status"] == "ok").all()
+    # a resume runs only the failed one and ends with the uninterrupted table
+    again = run_sweep(sw, out, workers=2, resume=True)
+    assert again.ok == [bad] and again.skipped == 7 and not again.failed
+    pd.testing.assert_frame_equal(read_indicators(out), read_indicators(finished_sweep))
+    assert not (out / "failed" / f"{bad}.json").exists()
+
+
+def test_the_cli_exits_non_zero_naming_the_failed_run(tmp_path, ray_address, monkeypatch):
+    monkeypatch.setenv("ABM_SWEEP_FAIL", "baseline__p0000__r001")
+    result = runner.invoke(app, ["sweep", str(write_sweep(tmp_path)), "--out", str(tmp_path / "o"), "-q",
+                                 "--address", ray_address])
+    assert result.exit_code == 1
+    assert "baseline__p0000__r001" in result.output and "7 runs ok, 1 failed" in result.output
+
+
+def test_a_dead_worker_is_retried(tmp_path, finished_sweep):
+    marker = tmp_path / "died"
+    out = tmp_path / "out"
+    outcome = run_sweep(load_sweep(write_sweep(tmp_path)), out, workers=2,
+                        inject={"die_once": {"baseline__p0001__r001": str(marker)}})
+    assert marker.exists()  # the worker really died once
+    assert not outcome.failed and len(outcome.ok) == 8
+    pd.testing.assert_frame_equal(read_indicators(out), read_indicators(finished_sweep))
+
+
+def test_resume_refuses_a_different_sweep_and_a_fresh_run_refuses_a_used_folder(tmp_path, finished_sweep):
+    other = write_sweep(tmp_path, levels="[-4.0, -3.5]", name="other.yaml")
+    result = runner.invoke(app, ["sweep", str(other), "--out", str(finished_sweep), "--resume", "-q"])
+    assert result.exit_code == 2 and "holds a different sweep" in result.output
+    same = write_sweep(tmp_path)
+    result = runner.invoke(app, ["sweep", str(same), "--out", str(finished_sweep), "-q"])
+    assert result.exit_code == 2 and "--resume" in result.output
+
+
+def test_kill_9_then_resume_gives_exactly_the_uninterrupted_table(tmp_path, ray_address):
+    config = write_sweep(tmp_path, households=4000, months=24, levels="[-4.5, -4.0, -3.5]", replicates=4)
+    sw = load_sweep(config)
+    out = tmp_path / "killed"
+    env = dict(os.environ)
+    proc = subprocess.Popen([sys.executable, "-m", "abm.cli", "sweep", str(config), "--out", str(out), "-q",
+                             "--workers", "2", "--address", ray_address], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    files = out / "indicators"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        done = list(files.glob("[!.]*.parquet")) if files.is_dir() else []
+        if len(done) >= 3:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = len(list(files.glob("[!.]*.parquet")))
+    assert 3 <= before < len(sw.tasks)
+    outcome = run_sweep(sw, out, workers=2, resume=True)
+    assert outcome.skipped == before and len(outcome.ok) == len(sw.tasks) - before and not outcome.failed
+    reference = tmp_path / "reference"
+    run_sweep(sw, reference, workers=2)
+    resumed = read_indicators(out)
+    pd.testing.assert_frame_equal(resumed, read_indicators(reference))
+    assert not resumed.duplicated(["arm", "point", "replicate", "step", "group", "sex", "indicator"]).any()
+    assert not [p for p in out.rglob(".*tmp*")]
+
+
+def test_compare_shows_paired_effects_with_intervals(finished_sweep, tmp_path):
+    csv = tmp_path / "effects.csv"
+    result = runner.invoke(app, ["compare", str(finished_sweep), "--csv", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "registration_rate" in result.output and "zhengzhou" in result.output
+    table = pd.read_csv(csv)
+    reg = table[(table["indicator"] == "registration_rate") & (table["group"] == "migrant")].iloc[0]
+    assert reg["pairs"] == 4 and reg["ci_low"] <= reg["effect"] <= reg["ci_high"]
+    assert reg["effect"] > 0  # Zhengzhou ties services to registration
+    result = runner.invoke(app, ["compare", str(finished_sweep), "--baseline", "nowhere"])
+    assert result.exit_code == 2 and "baseline arm 'nowhere' is not in this sweep" in result.output
+
+
+def test_identical_arms_have_zero_effect(tmp_path, ray_address):
+    path = tmp_path / "same.yaml"
+    path.write_text("name: same\nbase: {city: changshu, households: 300, horizon_months: 6, seed: 3}\n"
+                    "arms: {a: [baseline], b: [baseline]}\nreplicates: 3\n")
+    out = tmp_path / "out"
+    run_sweep(load_sweep(path), out, workers=2)
+    from abm.sweep.compare import effects
+
+    table = effects(out)
+    assert (table["effect"] == 0).all() and (table["ci_high"] - table["ci_low"] == 0).all()
+
+
+def test_report_builds_and_embeds_its_figures(finished_sweep):
+    result = runner.invoke(app, ["report", str(finished_sweep)])
+    assert result.exit_code == 0, result.output
+    page = (finished_sweep / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 5  # effects, trajectories, group, sex, response
+    for heading in ("Effects against the baseline arm", "Trajectories", "By group", "By sex",
+                    "Response to the design parameters"):
+        assert f"<h2>{heading}</h2>" in page
+    assert "registration rate" in page.lower()
+
+
+def test_a_sobol_design_reports_sensitivity_indices(tmp_path, ray_address):
+    path = tmp_path / "sobol.yaml"
+    path.write_text("name: sob\nbase: {city: zhengzhou, households: 300, horizon_months: 6, seed: 2}\n"
+                    "arms: {baseline: [baseline]}\n"
+                    "design: {method: sobol, samples: 8, seed: 1, parameters: "
+                    "{behaviour.reg_const: {low: -5, high: -2}, behaviour.hazard_migrant: {low: 0.002, high: 0.02}}}\n")
+    out = tmp_path / "out"
+    assert not run_sweep(load_sweep(path), out, workers=2).failed
+    page = (tmp_path / "report.html")
+    result = runner.invoke(app, ["report", str(out), "--out", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    assert "<h2>Sensitivity indices (Sobol)</h2>" in html and "ST_conf" in html
+    assert html.count('src="data:image/png;base64,') == 5  # trajectories, group, sex, response, Sobol
