@@ -16,3 +16,19 @@ def test_every_indicator_is_defined_in_the_readme():
 def test_every_config_field_is_in_the_reference():
     for field in RunConfig.model_fields:
         assert f"\n{field}:" in README, field
+
+
+def test_every_sweep_field_is_in_the_readme():
+    from abm.sweep.config import Design, SweepConfig
+
+    for field in SweepConfig.model_fields:
+        assert f"\n{field}:" in README, field
+    for field in Design.model_fields:
+        assert f"\n  {field}:" in README, field
+
+
+def test_every_command_is_in_the_readme():
+    from abm.cli import app
+
+    for command in app.registered_commands:
+        assert f"`abm {command.callback.__name__}" in README, command.callback.__name__

@@ -45,7 +45,7 @@ class Outcome:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def run_batch(items: list[tuple[dict, object]], engine: str, inject: dict) -> list[tuple[dict, Optional[np.ndarray]]]:
