@@ -225,6 +225,64 @@ def _number(v: float, sign: bool = False) -> str:
 
 
 @app.command()
+def calibrate(
+    config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
+    out: Annotated[Optional[Path], typer.Option(help="output folder (default results/calibration/<name>/<time>)")
+                   ] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="evaluations at once (default: every CPU of Ray)")
+                       ] = None,
+    address: Annotated[Optional[str], typer.Option(help="join a running Ray cluster, e.g. auto or HOST:6379")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="finish the calibration in --out")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")] = False,
+) -> None:
+    """Fit behaviour parameters and policy levers to target marginals by ABC-SMC on Ray."""
+    from abm.calibration.config import load_calibration
+
+    try:
+        cal = load_calibration(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if resume and out is None:
+        _fail("--resume needs --out: the calibration folder to finish")
+    target = out or Path("results") / "calibration" / cal.config.name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    from abm.calibration.run import calibrate as run_calibration
+
+    bar = None if quiet else Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                      TextColumn("{task.completed} evaluations"), console=err)
+    tasks: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if bar is None:
+            return
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total or None)
+        bar.update(tasks[stage], completed=done)
+
+    try:
+        if bar is not None:
+            bar.start()
+        result = run_calibration(cal, target, workers=workers, address=address, resume=resume, progress=progress)
+    except OutputExists as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.stop()
+    table = Table(title=f"{cal.config.name}: posterior median and 95% interval ({result.stopped})",
+                  title_justify="left")
+    for col in ("parameter", "estimate", "95% interval", "prior", "true"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for name, p in result.summary["parameters"].items():
+        table.add_row(name, f"{p['estimate']:.4g}", f"[{p['ci_low']:.4g}, {p['ci_high']:.4g}]",
+                      f"[{p['prior_low']:g}, {p['prior_high']:g}]",
+                      "" if "true" not in p else f"{p['true']:g} ({'inside' if p['true_inside'] else 'OUTSIDE'})")
+    console.print(table, width=max(console.width, 100), crop=False)
+    s = result.summary
+    console.print(f"{s['evaluations']:,} evaluations, {result.seconds:.0f} s "
+                  f"({s['evaluations_per_second'] or 0:.1f} evaluations/s this session)")
+    console.print(f"wrote {target}")
+
+
+@app.command()
 def validate(config: Annotated[Path, typer.Argument(help="run config (YAML)")]) -> None:
     """Check CONFIG without running it: every problem is listed; exit code 2 if any."""
     cfg, spec = _load(config, {})

@@ -1,0 +1,105 @@
+"""What a calibration leaves behind: the posterior, the summary, the calibrated config, the report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from abm.calibration.abc import Generation, weighted_quantile
+from abm.calibration.config import Calibration
+from abm.sweep.store import write_json_atomic
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def parameter_summary(cal: Calibration, gen: Generation) -> dict:
+    truth = cal.config.recovery.truth if cal.config.recovery else {}
+    out = {}
+    for j, name in enumerate(cal.names):
+        prior = cal.config.parameters[name]
+        lo, med, hi = weighted_quantile(gen.particles[:, j], gen.weights, [0.025, 0.5, 0.975])
+        row = {"estimate": float(med), "mean": float(gen.weights @ gen.particles[:, j]), "ci_low": float(lo),
+               "ci_high": float(hi), "prior_low": prior.low, "prior_high": prior.high, "prior": prior.prior,
+               "interval_share_of_prior": float((hi - lo) / (prior.high - prior.low))}
+        if name in truth:
+            row["true"] = truth[name]
+            row["true_inside"] = bool(lo <= truth[name] <= hi)
+        out[name] = row
+    return out
+
+
+def target_summary(targets: pd.DataFrame, gen: Generation) -> list[dict]:
+    rows = []
+    for k, t in targets.iterrows():
+        sim = gen.summaries[:, k]
+        lo, hi = weighted_quantile(sim, gen.weights, [0.025, 0.975])
+        rows.append({"indicator": t["indicator"], "group": t["group"], "sex": t["sex"], "when": int(t["step"]),
+                     "observed": float(t["observed"]),
+                     "observed_sd": None if pd.isna(t["sd"]) else float(t["sd"]),
+                     "simulated": float(gen.weights @ sim), "ci_low": float(lo), "ci_high": float(hi),
+                     "source": t.get("source", "") or ""})
+    return rows
+
+
+def calibrated_config(cal: Calibration, estimates: dict[str, float]) -> dict:
+    from abm.sweep.config import _with_levers
+
+    data = cal.base.model_dump(mode="json")
+    levers: dict[str, dict[str, float]] = {}
+    for name, v in estimates.items():
+        owner, _, key = name.partition(".")
+        v = float(round(v)) if cal.declared[name].integer else round(float(v), 6)
+        if owner == "behaviour":
+            data["behaviour"][key] = v
+        else:
+            levers.setdefault(owner, {})[key] = v
+    data["policies"] = _with_levers(list(cal.base.policies), levers)
+    data["name"] = f"{cal.config.name}-calibrated"
+    return data
+
+
+def write_outputs(cal: Calibration, out: Path, gens: list[Generation], targets: pd.DataFrame, seconds: float,
+                  evaluations: int, stopped: str) -> dict:
+    out = Path(out)
+    last = gens[-1]
+    post = pd.DataFrame(last.particles, columns=cal.names).assign(weight=last.weights, distance=last.distances,
+                                                                  seed=last.seeds)
+    tmp = out / f".posterior.parquet.tmp-{os.getpid()}"
+    post.to_parquet(tmp, index=False)
+    os.replace(tmp, out / "posterior.parquet")
+    history = [{"generation": g.t + 1, "epsilon": g.epsilon, "proposed": g.proposed, "accepted": len(g.weights),
+                "acceptance": g.acceptance, "seconds": g.seconds,
+                "effective_sample_size": float(1.0 / (g.weights ** 2).sum())} for g in gens]
+    params = parameter_summary(cal, last)
+    total_evals = sum(g.proposed for g in gens) * cal.config.abc.draws
+    pop = pd.read_csv(out / "population_fit.csv")
+    summary = {
+        "name": cal.config.name,
+        "parameters": params,
+        "targets": target_summary(targets, last),
+        "history": history,
+        "stopped": stopped,
+        "evaluations": int(total_evals),
+        "evaluations_this_session": int(evaluations),
+        "wall_seconds": seconds,
+        "evaluations_per_second": evaluations / seconds if seconds > 0 else None,
+        "population_fit": {"draws": int(pop["draw"].nunique()), "max_abs_gap_households": float(pop["max_abs_gap"].max()),
+                           "max_share_gap": float(pop["max_share_gap"].max())},
+    }
+    write_json_atomic(out / "summary.json", summary)
+    config = calibrated_config(cal, {n: p["estimate"] for n, p in params.items()})
+    header = (f"# {cal.config.name}: calibrated by `abm calibrate {cal.source}`; estimates are posterior medians "
+              f"(see summary.json for the 95% intervals)\n")
+    _atomic_text(out / "calibrated.yaml", header + yaml.safe_dump(config, sort_keys=False))
+    from abm.calibration.report import build_report
+
+    build_report(out, cal, gens, targets, summary)
+    return summary

@@ -1,0 +1,116 @@
+"""The calibration fit report: one HTML page with its figures embedded."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from abm.calibration.abc import Generation
+from abm.calibration.config import Calibration
+from abm.calibration.targets import UNIT, is_share
+from abm.sweep.report import PAGE, _figure, _grid
+
+
+def posterior_figure(cal: Calibration, gen: Generation, params: dict) -> str:
+    fig, axes = _grid(len(cal.names))
+    for j, (ax, name) in enumerate(zip(axes, cal.names)):
+        p = params[name]
+        lo, hi = p["prior_low"], p["prior_high"]
+        bins = np.linspace(lo, hi, 31) if p["prior"] == "uniform" else np.geomspace(lo, hi, 31)
+        ax.hist(gen.particles[:, j], bins=bins, weights=gen.weights, density=True, color="#1f5f8b", alpha=0.75,
+                label="posterior")
+        if p["prior"] == "uniform":
+            ax.plot([lo, hi], [1 / (hi - lo)] * 2, color="grey", ls="--", label="prior")
+        else:
+            x = np.geomspace(lo, hi, 100)
+            ax.plot(x, 1 / (x * np.log(hi / lo)), color="grey", ls="--", label="prior")
+            ax.set_xscale("log")
+        ax.axvspan(p["ci_low"], p["ci_high"], color="#1f5f8b", alpha=0.12, label="95% interval")
+        ax.axvline(p["estimate"], color="#1f5f8b", lw=1.5, label="estimate (median)")
+        if "true" in p:
+            ax.axvline(p["true"], color="#c0392b", lw=1.5, ls=":", label="true value")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel(f"{cal.declared[name].unit}")
+        ax.set_ylabel("density")
+        if j == 0:
+            ax.legend(fontsize=7)
+    fig.suptitle("Posterior marginals (last generation, weighted) against the priors", y=1.0)
+    fig.tight_layout()
+    return _figure(fig, "Posterior of each free parameter; the shaded band is its 95% interval.")
+
+
+def targets_figure(rows: list[dict]) -> str:
+    fig, axes = _grid(len(rows), cols=min(3, len(rows)), size=(4.2, 2.8))
+    for ax, r in zip(axes, rows):
+        ax.errorbar([1], [r["simulated"]], yerr=[[r["simulated"] - r["ci_low"]], [r["ci_high"] - r["simulated"]]],
+                    fmt="o", color="#1f5f8b", capsize=4, label="simulated (95%)")
+        err = None if r["observed_sd"] is None else [[1.96 * r["observed_sd"]], [1.96 * r["observed_sd"]]]
+        ax.errorbar([0], [r["observed"]], yerr=err, fmt="s", color="#c0392b", capsize=4, label="observed")
+        ax.set_xticks([0, 1], ["observed", "simulated"])
+        ax.set_xlim(-0.6, 1.6)
+        ax.set_title(f"{r['indicator'].replace('_', ' ')} · {r['group']} · month {r['when']}", fontsize=9)
+        ax.set_ylabel("share" if is_share(r["indicator"]) else UNIT[r["indicator"]])
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Targets: observed against simulated under the posterior (95% of posterior runs)", y=1.0)
+    fig.tight_layout()
+    return _figure(fig, "Each target as observed and as the calibrated model simulates it.")
+
+
+def history_figure(history: list[dict]) -> str:
+    import matplotlib.pyplot as plt
+
+    h = pd.DataFrame(history)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.2))
+    finite = h[np.isfinite(h["epsilon"])]
+    a.plot(finite["generation"], finite["epsilon"], "o-")
+    a.set_title("tolerance (distance a proposal must beat)")
+    a.set_xlabel("generation")
+    a.set_ylabel("epsilon")
+    b.plot(h["generation"], h["acceptance"], "o-", color="#d35400")
+    b.set_title("acceptance rate")
+    b.set_xlabel("generation")
+    b.set_ylabel("accepted / proposed")
+    fig.tight_layout()
+    return _figure(fig, "Acceptance history of the ABC-SMC sampler.")
+
+
+def build_report(out: Path, cal: Calibration, gens: list[Generation], targets: pd.DataFrame, summary: dict) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="paper")
+    params = summary["parameters"]
+    ptable = pd.DataFrame(params).T.reset_index(names="parameter")
+    ttable = pd.DataFrame(summary["targets"])
+    pop = pd.read_csv(Path(out) / "population_fit.csv")
+    popt = pop.groupby(["group", "axis"], as_index=False)[["max_abs_gap", "max_share_gap"]].max()
+    meta = {"base": f"{cal.base.city}, {cal.base.households:,} households, {cal.base.horizon_months} months",
+            "free parameters": ", ".join(cal.names),
+            "sampler": f"ABC-SMC, {cal.config.abc.particles} particles, {len(gens)} generations "
+                       f"({summary['stopped']}), {cal.config.abc.draws} population draw(s) per evaluation",
+            "evaluations": f"{summary['evaluations']:,} in {summary['wall_seconds']:.0f} s"}
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in meta.items())
+    fmt = lambda v: f"{v:,.4g}"  # noqa: E731
+    body = [f"<h1>Calibration {html.escape(cal.config.name)}</h1><table class='meta'>{rows}</table>",
+            "<h2>Parameters</h2>", posterior_figure(cal, gens[-1], params),
+            ptable.to_html(index=False, float_format=fmt, classes="table", na_rep=""),
+            "<h2>Targets</h2>", targets_figure(summary["targets"]),
+            ttable.to_html(index=False, float_format=fmt, classes="table", na_rep=""),
+            "<h2>Acceptance history</h2>", history_figure(summary["history"]),
+            pd.DataFrame(summary["history"]).to_html(index=False, float_format=fmt, classes="table"),
+            "<h2>Synthetic population against its marginals (IPF)</h2>",
+            f"<p>Largest gap between a drawn margin and its target over {pop['draw'].nunique()} population "
+            "draws, in households and as a share of the group's households.</p>",
+            popt.to_html(index=False, float_format=fmt, classes="table")]
+    dest = Path(out) / "report.html"
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp.write_text(PAGE.format(title=html.escape(f"Calibration {cal.config.name}"), body="\n".join(body)),
+                   encoding="utf-8")
+    os.replace(tmp, dest)
+    return dest
