@@ -29,10 +29,10 @@ class Prior:
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         u = rng.random((n, len(self.names)))
-        lo = np.where(self.log, np.log(self.low), self.low)
-        hi = np.where(self.log, np.log(self.high), self.high)
-        x = lo + u * (hi - lo)
-        return np.where(self.log, np.exp(x), x)
+        x = self.low + u * (self.high - self.low)
+        lo, hi = np.log(self.low[self.log]), np.log(self.high[self.log])
+        x[:, self.log] = np.exp(lo + u[:, self.log] * (hi - lo))
+        return x
 
     def inside(self, theta: np.ndarray) -> np.ndarray:
         return np.all((theta >= self.low) & (theta <= self.high), axis=1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -184,7 +185,7 @@ def load_calibration(path: str | Path) -> Calibration:
             elif not cfg.parameters[name].low <= v <= cfg.parameters[name].high:
                 problems.append(f"recovery.truth.{name}: {v:g} lies outside its prior "
                                 f"[{cfg.parameters[name].low:g}, {cfg.parameters[name].high:g}]")
-        missing = [n for n in cfg.parameters if n not in cfg.recovery.truth]
+        missing = [n for n in cfg.parameters if n not in cfg.recovery.truth and n in params]
         if missing:
             problems.append(f"recovery.truth: missing {', '.join(missing)}")
     targets = None
@@ -197,7 +198,11 @@ def load_calibration(path: str | Path) -> Calibration:
             frame = pd.DataFrame([t.model_dump() for t in cfg.recovery.targets]).assign(observed=0.0)
             validate_targets(frame, base.horizon_months, f"{source}: recovery.targets")
     except TargetError as exc:
-        problems.extend(exc.problems if cfg.targets is None else [str(exc)])
+        if cfg.targets is None:  # inline targets: name them by position, not by file row
+            problems.extend(re.sub(r"^row (\d+):", lambda m: f"recovery.targets[{int(m.group(1)) - 2}]:", p)
+                            for p in exc.problems)
+        else:
+            problems.append(str(exc))
     if problems:
         raise ConfigError(source, problems)
     return Calibration(cfg, base, base_dir, run_dir, source, params, targets, inputs)

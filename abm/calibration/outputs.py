@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -91,7 +90,8 @@ def write_outputs(cal: Calibration, out: Path, gens: list[Generation], targets: 
         "evaluations_this_session": int(evaluations),
         "wall_seconds": seconds,
         "evaluations_per_second": evaluations / seconds if seconds > 0 else None,
-        "population_fit": {"draws": int(pop["draw"].nunique()), "max_abs_gap_households": float(pop["max_abs_gap"].max()),
+        "population_fit": {"draws": int(pop["draw"].nunique()),
+                           "max_abs_gap_households": float(pop["max_abs_gap"].max()),
                            "max_share_gap": float(pop["max_share_gap"].max())},
     }
     write_json_atomic(out / "summary.json", summary)
