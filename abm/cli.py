@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,7 +19,8 @@ from abm.store import OutputExists
 
 app = typer.Typer(help="Agent-based microsimulation of urbanization in Chinese cities.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-console = Console()
+# wide tables stay whole when the output goes to a file or a pipe (rich would wrap them at 80 columns)
+console = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
@@ -181,7 +183,7 @@ def compare(
                     f"{fmt(r.effect, sign=True)} [{fmt(r.ci_low, sign=True)}, {fmt(r.ci_high, sign=True)}]",
                     "n/a" if r.variance_reduction != r.variance_reduction
                     else f"{r.variance_reduction:.0%}")
-    console.print(out, width=max(console.width, 110), crop=False)
+    console.print(out)
     if csv is not None:
         tmp = csv.with_name(f".{csv.name}.tmp")
         table.to_csv(tmp, index=False)
@@ -270,12 +272,12 @@ def calibrate(
     table = Table(title=f"{cal.config.name}: posterior median and 95% interval ({result.stopped})",
                   title_justify="left")
     for col in ("parameter", "estimate", "95% interval", "prior", "true"):
-        table.add_column(col, justify="left" if col == "parameter" else "right")
+        table.add_column(col, justify="left" if col == "parameter" else "right", no_wrap=True)
     for name, p in result.summary["parameters"].items():
         table.add_row(name, f"{p['estimate']:.4g}", f"[{p['ci_low']:.4g}, {p['ci_high']:.4g}]",
                       f"[{p['prior_low']:g}, {p['prior_high']:g}]",
                       "" if "true" not in p else f"{p['true']:g} ({'inside' if p['true_inside'] else 'OUTSIDE'})")
-    console.print(table, width=max(console.width, 100), crop=False)
+    console.print(table)
     s = result.summary
     console.print(f"{s['evaluations']:,} evaluations, {result.seconds:.0f} s "
                   f"({s['evaluations_per_second'] or 0:.1f} evaluations/s this session)")

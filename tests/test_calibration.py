@@ -183,7 +183,8 @@ def test_calibration_is_deterministic_for_a_seed_whatever_the_workers(recovered,
     folder, out, _ = recovered
     again = tmp_path / "again"
     calibrate(load_calibration(write_config(folder)), again, workers=1)
-    pd.testing.assert_frame_equal(pd.read_parquet(again / "posterior.parquet"), pd.read_parquet(out / "posterior.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(again / "posterior.parquet"),
+                                  pd.read_parquet(out / "posterior.parquet"))
 
 
 def test_resume_finishes_from_the_last_generation_with_the_same_posterior(recovered, tmp_path):
@@ -201,3 +202,27 @@ def test_resume_finishes_from_the_last_generation_with_the_same_posterior(recove
     other = write_config(folder, particles=40, name="other.yaml")
     result = runner.invoke(app, ["calibrate", str(other), "--out", str(partial), "--resume", "-q"])
     assert result.exit_code == 2 and "holds a different calibration" in result.output
+
+
+def test_city_targets_are_the_seed_figures():
+    """Each city's targets file holds its seed facts marked `target`, converted to shares where needed."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "configs"
+    facts = pd.read_csv(root / "cities" / "seed_facts.csv")
+    facts = facts.set_index(["site", "year", "indicator"])["value"]
+    for city in ("zhengzhou", "yanta", "jinnan", "changshu"):
+        t = load_targets(root / "calibration" / "targets" / f"{city}.csv", horizon=24)
+        share = t.set_index(["indicator", "when"])["observed"]
+        if (city, 2009, "migrant_population") in facts:
+            expected = facts[(city, 2009, "migrant_population")] / facts[(city, 2009, "resident_population")]
+        else:
+            expected = facts[(city, 2009, "migrant_share_of_residents")]
+        assert share[("migrant_share_of_residents", 12)] == pytest.approx(expected, abs=1e-4)
+        urban = facts[(city, 2009, "urban_hukou_share_of_local_hukou")]
+        assert share[("urban_hukou_share_of_local_hukou", 12)] == urban
+        assert load_calibration(root / "calibration" / f"{city}.yaml").targets is not None
+    cs = load_targets(root / "calibration" / "targets" / "changshu.csv", horizon=24).set_index("indicator")
+    for indicator, fact in (("child_enrolment_rate", "migrant_children_enrolment_rate"),
+                            ("public_school_share", "migrant_children_public_school_share")):
+        assert cs.loc[indicator, "observed"] == facts[("changshu", 2010, fact)]

@@ -32,3 +32,13 @@ def test_every_command_is_in_the_readme():
 
     for command in app.registered_commands:
         assert f"`abm {command.callback.__name__}" in README, command.callback.__name__
+
+
+def test_every_calibration_field_is_in_the_readme():
+    from abm.calibration.config import CalibrationConfig, Recovery, Sampler
+
+    for field in CalibrationConfig.model_fields:
+        assert f"\n{field}:" in README, field
+    for model in (Recovery, Sampler):
+        for field in model.model_fields:
+            assert f"\n  {field}:" in README, field
