@@ -177,10 +177,13 @@ def compare(
     for col in ("outcome", "arm", base_arm, "arm value", "effect [95% interval]", "CRN var. cut"):
         out.add_column(col, justify="left" if col in ("outcome", "arm") else "right", overflow="fold",
                        min_width=24 if col == "outcome" else None)
-    fmt = _number
+    def fmt(v: float, sign: bool = False, scale: float = 0.0) -> str:
+        return _number(0.0 if abs(v) < 1e-9 * (1.0 + abs(scale)) else v, sign)  # float noise of sums is 0
+
     for r in table.itertuples():
         out.add_row(f"{r.indicator} · {r.group} ({r.unit})", r.arm, fmt(r.baseline), fmt(r.value),
-                    f"{fmt(r.effect, sign=True)} [{fmt(r.ci_low, sign=True)}, {fmt(r.ci_high, sign=True)}]",
+                    f"{fmt(r.effect, True, r.baseline)} [{fmt(r.ci_low, True, r.baseline)}, "
+                    f"{fmt(r.ci_high, True, r.baseline)}]",
                     "n/a" if r.variance_reduction != r.variance_reduction
                     else f"{r.variance_reduction:.0%}")
     console.print(out)
