@@ -202,3 +202,16 @@ def test_a_sobol_design_reports_sensitivity_indices(tmp_path, ray_address):
     html = page.read_text()
     assert "<h2>Sensitivity indices (Sobol)</h2>" in html and "ST_conf" in html
     assert html.count('src="data:image/png;base64,') == 5  # trajectories, group, sex, response, Sobol
+
+
+def test_a_sweep_killed_before_its_first_run_resumes_from_nothing(tmp_path):
+    from abm.sweep.execute import prepare
+
+    sw = load_sweep(write_sweep(tmp_path))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".manifest.json.tmp-123").write_text("{")  # killed while writing the manifest
+    assert prepare(sw, out, resume=False) == {}
+    assert not list(out.glob(".*tmp*")) and (out / "manifest.json").is_file()
+    (out / "indicators").rmdir()  # killed before the indicators folder was made
+    assert prepare(sw, out, resume=True) == {} and (out / "indicators").is_dir()

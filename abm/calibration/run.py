@@ -188,7 +188,9 @@ class Result:
 
 def _prepare(cal: Calibration, out: Path, resume: bool) -> list[abc.Generation]:
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and not out.is_dir():
+        raise OutputExists(f"{out} exists and is not a folder; choose another --out")
+    if out.is_dir() and any(not p.name.startswith(".") for p in out.iterdir()):
         if not resume:
             raise OutputExists(f"calibration folder {out} already exists and is not empty; choose another --out, "
                                "or pass --resume to finish it")
@@ -198,14 +200,18 @@ def _prepare(cal: Calibration, out: Path, resume: bool) -> list[abc.Generation]:
                                "with, or choose another --out")
         for p in out.rglob(".*.tmp-*"):
             p.unlink()
+        (out / "generations").mkdir(exist_ok=True)
         return []
-    (out / "generations").mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    for p in out.glob(".*.tmp-*"):  # a calibration killed while writing its manifest
+        p.unlink()
     inputs = dict(cal.inputs)
     write_json_atomic(out / "manifest.json", {
         "kind": "calibration", "name": cal.config.name, "source": cal.source,
         "config": cal.config.model_dump(mode="json"), "base": cal.base.model_dump(mode="json"),
         "fingerprint": cal.fingerprint(), "versions": versions(), "git": git_commit(),
         "inputs": {k: {"path": str(v), "sha256": sha256(v)} for k, v in inputs.items() if Path(v).is_file()}})
+    (out / "generations").mkdir(exist_ok=True)
     return []
 
 

@@ -85,7 +85,10 @@ def prepare(sweep: Sweep, out: Path, resume: bool) -> dict[str, dict]:
     from abm.sweep.manifest import manifest
 
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
+    visible = [p for p in out.iterdir() if not p.name.startswith(".")] if out.is_dir() else []
+    if out.exists() and not out.is_dir():
+        raise OutputExists(f"{out} exists and is not a folder; choose another --out")
+    if visible:
         if not resume:
             raise OutputExists(f"sweep folder {out} already exists and is not empty; "
                                "choose another --out, or pass --resume to finish it")
@@ -97,10 +100,12 @@ def prepare(sweep: Sweep, out: Path, resume: bool) -> dict[str, dict]:
             raise OutputExists(f"{out} holds a different sweep (its runs differ from {sweep.source}'s); "
                                "resume it with the config it was started with, or choose another --out")
         store.clean_temporaries(out)
+        (out / store.INDICATORS).mkdir(exist_ok=True)
         return store.finished(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / store.INDICATORS).mkdir(exist_ok=True)
+    store.clean_temporaries(out)  # a sweep killed while writing its manifest left only a hidden file
     store.write_json_atomic(out / "manifest.json", manifest(sweep))
+    (out / store.INDICATORS).mkdir(exist_ok=True)
     return {}
 
 
