@@ -27,6 +27,17 @@ EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 1
 
 
+Address = Annotated[Optional[str], typer.Option(help="join a running Ray cluster, e.g. auto or HOST:6379")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")]
+
+
+def _folder(out: Optional[Path], resume: bool, kind: str, name: str) -> Path:
+    """The output folder: --out, else results/<kind>/<name>/<time>; --resume needs --out."""
+    if resume and out is None:
+        _fail(f"--resume needs --out: the {kind.removesuffix('s')} folder to finish")
+    return out or Path("results") / kind / name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
 class Engine(str, Enum):
     numba = "numba"
     mesa = "mesa"
@@ -100,10 +111,10 @@ def sweep(
     config: Annotated[Path, typer.Argument(help="sweep config (YAML)")],
     out: Annotated[Optional[Path], typer.Option(help="sweep folder (default results/sweeps/<name>/<time>)")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="runs at once (default: every CPU of Ray)")] = None,
-    address: Annotated[Optional[str], typer.Option(help="join a running Ray cluster, e.g. auto or HOST:6379")] = None,
+    address: Address = None,
     resume: Annotated[bool, typer.Option("--resume", help="finish the sweep in --out: run only what is missing")
                       ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run every arm, design point and replicate of CONFIG on Ray; write a Parquet results store."""
     from abm.sweep.config import load_sweep
@@ -112,9 +123,7 @@ def sweep(
         sw = load_sweep(config)
     except ConfigError as exc:
         _fail(str(exc))
-    if resume and out is None:
-        _fail("--resume needs --out: the sweep folder to finish")
-    target = out or Path("results") / "sweeps" / sw.config.name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = _folder(out, resume, "sweeps", sw.config.name)
     from abm.sweep.execute import run_sweep
 
     inject = {"fail": [r for r in os.environ.get("ABM_SWEEP_FAIL", "").split(",") if r]}  # testing hook
@@ -236,9 +245,9 @@ def calibrate(
                    ] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="evaluations at once (default: every CPU of Ray)")
                        ] = None,
-    address: Annotated[Optional[str], typer.Option(help="join a running Ray cluster, e.g. auto or HOST:6379")] = None,
+    address: Address = None,
     resume: Annotated[bool, typer.Option("--resume", help="finish the calibration in --out")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Fit behaviour parameters and policy levers to target marginals by ABC-SMC on Ray."""
     from abm.calibration.config import load_calibration
@@ -247,9 +256,7 @@ def calibrate(
         cal = load_calibration(config)
     except ConfigError as exc:
         _fail(str(exc))
-    if resume and out is None:
-        _fail("--resume needs --out: the calibration folder to finish")
-    target = out or Path("results") / "calibration" / cal.config.name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = _folder(out, resume, "calibration", cal.config.name)
     from abm.calibration.run import calibrate as run_calibration
 
     bar = None if quiet else Progress(TextColumn("[bold]{task.description}"), BarColumn(),
