@@ -50,6 +50,19 @@ def _figure(fig, caption: str) -> str:
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
+def _compact(axis) -> None:
+    """Tick labels such as 150k, 2.5M and 4bn, so large counts and budgets stay readable."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(v, _pos):
+        for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+            if abs(v) >= size:
+                return f"{v / size:g}{suffix}"
+        return f"{v:g}"
+
+    axis.set_major_formatter(FuncFormatter(fmt))
+
+
 def _grid(n: int, cols: int = 3, size=(4.6, 3.2)):
     import matplotlib.pyplot as plt
 
@@ -73,49 +86,68 @@ def effects_figure(table: pd.DataFrame, base_arm: str) -> str:
         ax.invert_yaxis()
         ax.set_title(f"{name.replace('_', ' ')} · {GROUP_NAMES[group]}", fontsize=10)
         ax.set_xlabel(f"effect ({unit_at_horizon(name)})")
+        _compact(ax.xaxis)
     fig.suptitle(f"Paired effect against {base_arm} at the horizon, with 95% intervals over replicates", y=1.0)
     fig.tight_layout()
     return _figure(fig, f"Effect of each arm against {base_arm}: mean paired difference at the last month "
                         "(flows summed over the last year); bars are 95% intervals.")
 
 
-def trajectories_figure(frame: pd.DataFrame) -> str:
+def _palette(arms: list[str]) -> dict:
+    import seaborn as sns
+
+    return dict(zip(arms, sns.color_palette(n_colors=len(arms))))
+
+
+def _arm_legend(fig, palette: dict) -> None:
+    """One legend for the whole figure, below it, arms in the sweep's order."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=c, lw=3) for c in palette.values()]
+    fig.legend(handles, list(palette), title="arm", loc="upper center", bbox_to_anchor=(0.5, 0.0),
+               ncol=min(len(palette), 8), frameon=False)
+
+
+def trajectories_figure(frame: pd.DataFrame, palette: dict) -> str:
     import seaborn as sns
 
     fig, axes = _grid(len(TRAJECTORIES))
-    for k, (ax, (name, group)) in enumerate(zip(axes, TRAJECTORIES)):
+    for ax, (name, group) in zip(axes, TRAJECTORIES):
         d = frame[(frame["indicator"] == name) & (frame["group"] == group) & (frame["sex"] == "all")]
-        sns.lineplot(data=d, x="step", y="value", hue="arm", errorbar=("pi", 95), ax=ax, legend=k == 0)
+        sns.lineplot(data=d, x="step", y="value", hue="arm", hue_order=list(palette), palette=palette,
+                     errorbar=("pi", 95), ax=ax, legend=False)
         ax.set_title(f"{name.replace('_', ' ')} · {GROUP_NAMES[group]}", fontsize=10)
         ax.set_xlabel("month")
         ax.set_ylabel(UNIT[name])
-    if axes and axes[0].get_legend() is not None:
-        sns.move_legend(axes[0], "best", fontsize=8, title="arm")
+        _compact(ax.yaxis)
+    _arm_legend(fig, palette)
     fig.suptitle("Trajectories per arm: mean over replicates and design points, band = 95% of runs", y=1.0)
     fig.tight_layout()
     return _figure(fig, "Indicator trajectories per arm; the band holds the middle 95% of runs.")
 
 
-def breakdown_figure(last: pd.DataFrame, by: str) -> str:
+def breakdown_figure(last: pd.DataFrame, by: str, palette: dict) -> str:
     import seaborn as sns
 
     fig, axes = _grid(len(BREAKDOWN))
-    for k, (ax, name) in enumerate(zip(axes, BREAKDOWN)):
+    for ax, name in zip(axes, BREAKDOWN):
         d = last[last["indicator"] == name]
         d = d[d["sex"] == "all"] if by == "group" else d[(d["group"] == "all") & (d["sex"] != "all")]
         d = d.assign(**{by: d[by].astype(str).map(lambda v: GROUP_NAMES.get(v, v))})
-        sns.barplot(data=d, x=by, y="value", hue="arm", errorbar=("ci", 95), n_boot=200, seed=0, ax=ax, legend=k == 0)
+        sns.barplot(data=d, x=by, y="value", hue="arm", hue_order=list(palette), palette=palette,
+                    errorbar=("ci", 95), n_boot=200, seed=0, ax=ax, legend=False)
         ax.set_title(name.replace("_", " "), fontsize=10)
         ax.set_xlabel("")
         ax.set_ylabel(UNIT[name])
         ax.tick_params(axis="x", labelsize=8)
+    _arm_legend(fig, palette)
     fig.suptitle(f"At the horizon, by {by} (bars: 95% confidence interval of the mean over runs)", y=1.0)
     fig.tight_layout()
     what = "household group" if by == "group" else "sex of the household head (all groups)"
     return _figure(fig, f"Indicators at the last month by {what}, per arm.")
 
 
-def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str]) -> str:
+def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palette: dict) -> str:
     import seaborn as sns
 
     outcomes = list(HEADLINE[:4])
@@ -126,13 +158,13 @@ def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str]) -> st
         ax = axes[k]
         d = y[(y["indicator"] == name) & (y["group"] == group)]
         for arm, da in d.groupby("arm", sort=False):
-            sns.regplot(data=da, x=param, y="value", ax=ax, label=arm, scatter_kws={"s": 10, "alpha": 0.6},
+            sns.regplot(data=da, x=param, y="value", ax=ax, color=palette[arm], scatter_kws={"s": 10, "alpha": 0.6},
                         line_kws={"lw": 1.2}, truncate=True, n_boot=200, seed=0)
         ax.set_title(f"{name.replace('_', ' ')} · {GROUP_NAMES[group]}", fontsize=9)
         ax.set_xlabel(param)
         ax.set_ylabel(unit_at_horizon(name))
-        if k == 0:
-            ax.legend(fontsize=8, title="arm")
+        _compact(ax.yaxis)
+    _arm_legend(fig, palette)
     fig.suptitle("Response of each outcome at the horizon to each design parameter (points: runs; "
                  "lines: linear fit with 95% band)", y=1.0)
     fig.tight_layout()
@@ -202,13 +234,14 @@ def build_report(out: Path, dest: Path | None = None) -> Path:
     table = effects(out)
     if not table.empty:
         parts += ["<h2>Effects against the baseline arm</h2>", effects_figure(table, base_arm), _effects_html(table)]
-    parts += ["<h2>Trajectories</h2>", trajectories_figure(frame),
-              "<h2>By group</h2>", breakdown_figure(last, "group"),
-              "<h2>By sex</h2>", breakdown_figure(last, "sex")]
+    palette = _palette([a for a in manifest["config"]["arms"] if a in set(frame["arm"])])
+    parts += ["<h2>Trajectories</h2>", trajectories_figure(frame, palette),
+              "<h2>By group</h2>", breakdown_figure(last, "group", palette),
+              "<h2>By sex</h2>", breakdown_figure(last, "sex", palette)]
     design_names = manifest["design"]["parameters"]
     if design_names:
         y = horizon_outcomes(out)
-        parts += ["<h2>Response to the design parameters</h2>", response_figure(y, runs, design_names)]
+        parts += ["<h2>Response to the design parameters</h2>", response_figure(y, runs, design_names, palette)]
         if manifest["design"]["method"] == "sobol":
             parts += ["<h2>Sensitivity indices (Sobol)</h2>", sobol_section(y, manifest)]
     dest = Path(dest) if dest else out / "report.html"
