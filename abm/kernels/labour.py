@@ -96,35 +96,86 @@ def separations_and_training(h, n, p, r, seed, step, flows):
             flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r[0].training_cost
 
 
+CHUNK = 1 << 14  # households per block of the parallel passes; integer counts, so any thread count agrees
+
+
+@njit(cache=True, parallel=True)
+def _count_seekers(status, employment, sector, skill, n_sectors):
+    """Per block: formal jobs filled by (sector, skill), and non-formal households by skill."""
+    n = status.shape[0]
+    blocks = (n + CHUNK - 1) // CHUNK
+    filled = np.zeros((blocks, n_sectors, N_SKILLS), dtype=np.int64)
+    seekers = np.zeros((blocks, N_SKILLS), dtype=np.int64)
+    for b in prange(blocks):
+        for i in range(b * CHUNK, min(n, (b + 1) * CHUNK)):
+            if status[i] == ACTIVE:
+                if employment[i] == FORMAL:
+                    filled[b, sector[i], skill[i]] += 1
+                else:
+                    seekers[b, skill[i]] += 1
+    return filled, seekers
+
+
+@njit(cache=True, parallel=True)
+def _bucket_seekers(status, employment, skill, offsets, bucket):
+    """Seekers into `bucket` by skill, in id order within a skill (each block writes its own slots)."""
+    n = status.shape[0]
+    blocks = (n + CHUNK - 1) // CHUNK
+    for b in prange(blocks):
+        fill = offsets[b].copy()
+        for i in range(b * CHUNK, min(n, (b + 1) * CHUNK)):
+            if status[i] == ACTIVE and employment[i] != FORMAL:
+                bucket[fill[skill[i]]] = i
+                fill[skill[i]] += 1
+
+
+@njit(cache=True, parallel=True)
+def _priority_keys(ids, seed, step):
+    keys = np.empty(ids.shape[0])
+    for j in prange(ids.shape[0]):
+        keys[j] = rng.draw(seed, step, ids[j], rng.JOB_PRIORITY)
+    return keys
+
+
+@njit(cache=True, parallel=True)
+def _informal_entry(p, seed, step, hired, status, employment, sector, skill, wage, job_months, unemp_spell,
+                    informal_wage):
+    for i in prange(status.shape[0]):
+        if (status[i] == ACTIVE and employment[i] == UNEMPLOYED and not hired[i]
+                and rng.draw(seed, step, i, rng.INFORMAL_ENTRY) < p[0].informal_entry):
+            employment[i] = INFORMAL
+            sector[i] = INFORMAL_SECTOR
+            wage[i] = informal_wage[skill[i]]
+            job_months[i] = 0
+            unemp_spell[i] = 0
+
+
 @njit(cache=True)
 def match_jobs(h, n, m, p, r, seed, step):
     """Cobb-Douglas hires per skill, given to seekers in a random priority order.
 
     Only the first H_k seekers of skill k (by their draw) are hired, so they are found by a partition
     and only they are sorted; whether an unhired seeker takes informal work does not depend on the
-    order, so that runs in id order. The result equals serving every seeker in priority order, which
-    is what the Mesa engine does.
+    order, so that runs per household. The result equals serving every seeker in priority order,
+    which is what the Mesa engine does. Counting, bucketing and informal entry run over fixed blocks
+    in parallel; the hires themselves are served one by one.
     """
-    # one pass: filled jobs by sector and skill, and seekers by skill
-    m.employed[:, :] = 0
-    per_skill = np.zeros(N_SKILLS, dtype=np.int64)
-    for i in range(n):
-        if h.status[i] == ACTIVE:
-            if h.employment[i] == FORMAL:
-                m.employed[h.sector[i], h.skill[i]] += 1
-            else:
-                per_skill[h.skill[i]] += 1
+    filled, seekers = _count_seekers(h.status[:n], h.employment[:n], h.sector[:n], h.skill[:n],
+                                     m.employed.shape[0])
+    m.employed[:, :] = filled.sum(axis=0)
+    per_skill = seekers.sum(axis=0)
     vac = vacancies(m.jobs, m.employed)
-    # a second pass buckets the seekers by skill (a counting sort, id order kept within a skill)
+    # bucket the seekers by skill (a counting sort over blocks, id order kept within a skill)
     start = np.zeros(N_SKILLS + 1, dtype=np.int64)
     for k in range(N_SKILLS):
         start[k + 1] = start[k] + per_skill[k]
-    fill = start[:N_SKILLS].copy()
+    offsets = np.empty_like(seekers)
+    run = start[:N_SKILLS].copy()
+    for b in range(seekers.shape[0]):
+        offsets[b] = run
+        run = run + seekers[b]
     bucket = np.empty(start[N_SKILLS], dtype=np.int64)
-    for i in range(n):
-        if h.status[i] == ACTIVE and h.employment[i] != FORMAL:
-            bucket[fill[h.skill[i]]] = i
-            fill[h.skill[i]] += 1
+    _bucket_seekers(h.status[:n], h.employment[:n], h.skill[:n], offsets, bucket)
     hired = np.zeros(n, dtype=np.bool_)
     for k in range(N_SKILLS):
         v = 0
@@ -135,9 +186,7 @@ def match_jobs(h, n, m, p, r, seed, step):
         if quota <= 0:
             continue
         ids = bucket[start[k]:start[k + 1]]
-        keys = np.empty(ids.shape[0])
-        for j in range(ids.shape[0]):
-            keys[j] = rng.draw(seed, step, ids[j], rng.JOB_PRIORITY)
+        keys = _priority_keys(ids, seed, step)
         if quota < ids.shape[0]:
             cut = np.partition(keys, quota - 1)[quota - 1]
             take = keys <= cut
@@ -164,14 +213,8 @@ def match_jobs(h, n, m, p, r, seed, step):
             h.job_months[i] = 0
             h.unemp_spell[i] = 0
             h.insured[i] = 1 if rng.draw(seed, step, i, rng.INSURED) < dec.insured_share(r, h.hukou[i]) else 0
-    for i in range(n):
-        if (h.status[i] == ACTIVE and h.employment[i] == UNEMPLOYED and not hired[i]
-                and rng.draw(seed, step, i, rng.INFORMAL_ENTRY) < p[0].informal_entry):
-            h.employment[i] = INFORMAL
-            h.sector[i] = INFORMAL_SECTOR
-            h.wage[i] = m.wage[INFORMAL_SECTOR, h.skill[i]]
-            h.job_months[i] = 0
-            h.unemp_spell[i] = 0
+    _informal_entry(p, seed, step, hired, h.status[:n], h.employment[:n], h.sector[:n], h.skill[:n], h.wage[:n],
+                    h.job_months[:n], h.unemp_spell[:n], m.wage[INFORMAL_SECTOR].copy())
 
 
 @njit(cache=True, parallel=True)
