@@ -31,6 +31,12 @@ Address = Annotated[Optional[str], typer.Option(help="join a running Ray cluster
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")]
 
 
+def _interrupted(command: str) -> None:
+    """Ctrl-C: what finished is on disk; say how to finish the rest."""
+    err.print(f"[yellow]interrupted:[/] what finished is saved; `{command}` finishes the rest", highlight=False)
+    raise typer.Exit(130)
+
+
 def _folder(out: Optional[Path], resume: bool, kind: str, name: str) -> Path:
     """The output folder: --out, else results/<kind>/<name>/<time>; --resume needs --out."""
     if resume and out is None:
@@ -147,6 +153,8 @@ def sweep(
                             inject=inject)
     except OutputExists as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        _interrupted(f"abm sweep {config} --out {target} --resume")
     finally:
         if bar is not None:
             bar.stop()
@@ -276,6 +284,8 @@ def calibrate(
         result = run_calibration(cal, target, workers=workers, address=address, resume=resume, progress=progress)
     except OutputExists as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        _interrupted(f"abm calibrate {config} --out {target} --resume")
     finally:
         if bar is not None:
             bar.stop()
