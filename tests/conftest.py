@@ -1,10 +1,11 @@
-"""Shared fixtures. The Numba cache goes to the system temp folder, never the home folder."""
+"""Shared fixtures. The Numba cache, Ray and matplotlib write to the system temp folder, never the home folder."""
 
 import os
 import tempfile
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "abm-numba-cache"))
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="abm-matplotlib-"))  # not ~/.cache/matplotlib
 
 import pytest  # noqa: E402
 

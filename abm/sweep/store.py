@@ -75,8 +75,12 @@ def write_run(out: Path, history: np.ndarray, record: dict, design_names: list[s
     folder = Path(out) / INDICATORS
     final = folder / f"{record['run_id']}.parquet"
     tmp = folder / f".{record['run_id']}.tmp-{os.getpid()}.parquet"
-    pq.write_table(run_table(history, record, design_names), tmp)
-    _replace_atomically(tmp, final)
+    try:
+        pq.write_table(run_table(history, record, design_names), tmp)
+        _replace_atomically(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     (Path(out) / FAILED / f"{record['run_id']}.json").unlink(missing_ok=True)
     return final
 
