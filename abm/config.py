@@ -57,7 +57,7 @@ class RunConfig(BaseModel):
         return v
 
 
-def _format(err: ValidationError, model: type[BaseModel] = RunConfig) -> list[str]:
+def format_errors(err: ValidationError, model: type[BaseModel] = RunConfig) -> list[str]:
     out = []
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
@@ -90,7 +90,7 @@ def parse_config(data: dict, source: str = "config") -> RunConfig:
     try:
         return RunConfig(**data)
     except ValidationError as err:
-        raise ConfigError(source, _format(err)) from None
+        raise ConfigError(source, format_errors(err)) from None
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:
@@ -117,7 +117,7 @@ def resolve(cfg: RunConfig, base_dir: Path | None = None, source: str | None = N
     except FileNotFoundError as exc:
         problems.append(f"city: {exc}")
     except (YamlError, ValidationError, ValueError) as exc:
-        detail = "; ".join(_format(exc)) if isinstance(exc, ValidationError) else str(exc)
+        detail = "; ".join(format_errors(exc)) if isinstance(exc, ValidationError) else str(exc)
         problems.append(f"city: profile {cfg.city!r} is not valid: {detail}")
     policies = []
     try:

@@ -27,9 +27,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from abm.calibration.targets import TargetError, load_targets, validate_targets
-from abm.config import MAX_SEED, ConfigError, RunConfig, _format, resolve
+from abm.config import MAX_SEED, ConfigError, RunConfig, format_errors, resolve
 from abm.parameters import Param
-from abm.sweep.config import _lever, _policy_names
+from abm.sweep.config import find_lever, policy_names
 from abm.yamlio import YamlError, load_yaml
 
 
@@ -109,13 +109,13 @@ class Calibration:
         import dataclasses
 
         from abm.policies import instantiate, resolve_rules
-        from abm.sweep.config import _with_levers
+        from abm.sweep.config import with_levers
 
         behaviour = dict(self.base.behaviour)
         levers: dict[str, dict[str, float]] = {}
         for name, v in values.items():
             owner, _, key = name.partition(".")
-            declared = self.declared.get(name) or _lever(name)[2]
+            declared = self.declared.get(name) or find_lever(name)[2]
             v = float(round(v)) if declared.integer else float(v)
             if owner == "behaviour":
                 behaviour[key] = v
@@ -123,7 +123,7 @@ class Calibration:
                 levers.setdefault(owner, {})[key] = v
         spec = self.spec
         if levers:
-            pols = instantiate(_with_levers(list(self.base.policies), levers))
+            pols = instantiate(with_levers(list(self.base.policies), levers))
             spec = dataclasses.replace(spec, policies=pols, rules=resolve_rules(pols, spec.profile.rules,
                                                                                 dict(self.base.precedence)))
         return dataclasses.replace(spec, behaviour=behaviour, seed=int(seed))
@@ -147,7 +147,7 @@ def load_calibration(path: str | Path) -> Calibration:
     try:
         cfg = CalibrationConfig(**data)
     except ValidationError as err:
-        raise ConfigError(source, _format(err, CalibrationConfig)) from None
+        raise ConfigError(source, format_errors(err, CalibrationConfig)) from None
     base_dir, inputs = path.parent, {"calibration": path}
     if isinstance(cfg.base, str):
         bpath = base_dir / cfg.base
@@ -162,11 +162,11 @@ def load_calibration(path: str | Path) -> Calibration:
     try:
         base = RunConfig(**base_data)
     except ValidationError as err:
-        raise ConfigError(source, [f"base.{p}" for p in _format(err)]) from None
+        raise ConfigError(source, [f"base.{p}" for p in format_errors(err)]) from None
     problems, params = [], {}
-    policies = _policy_names(list(base.policies))
+    policies = policy_names(list(base.policies))
     for name, prior in cfg.parameters.items():
-        owner, _, p, problem = _lever(name)
+        owner, _, p, problem = find_lever(name)
         if problem:
             problems.append(problem.replace("design.parameters.", "parameters."))
             continue

@@ -49,7 +49,7 @@ def target_summary(targets: pd.DataFrame, gen: Generation) -> list[dict]:
 
 
 def calibrated_config(cal: Calibration, estimates: dict[str, float]) -> dict:
-    from abm.sweep.config import _with_levers
+    from abm.sweep.config import with_levers
 
     data = cal.base.model_dump(mode="json")
     levers: dict[str, dict[str, float]] = {}
@@ -60,7 +60,7 @@ def calibrated_config(cal: Calibration, estimates: dict[str, float]) -> dict:
             data["behaviour"][key] = v
         else:
             levers.setdefault(owner, {})[key] = v
-    data["policies"] = _with_levers(list(cal.base.policies), levers)
+    data["policies"] = with_levers(list(cal.base.policies), levers)
     data["name"] = f"{cal.config.name}-calibrated"
     return data
 

@@ -12,11 +12,11 @@ import pandas as pd
 from abm.calibration.abc import Generation
 from abm.calibration.config import Calibration
 from abm.calibration.targets import UNIT, is_share
-from abm.sweep.report import PAGE, _figure, _grid
+from abm.sweep.report import PAGE, figure_html, panel_grid
 
 
 def posterior_figure(cal: Calibration, gen: Generation, params: dict) -> str:
-    fig, axes = _grid(len(cal.names))
+    fig, axes = panel_grid(len(cal.names))
     for j, (ax, name) in enumerate(zip(axes, cal.names)):
         p = params[name]
         lo, hi = p["prior_low"], p["prior_high"]
@@ -40,11 +40,11 @@ def posterior_figure(cal: Calibration, gen: Generation, params: dict) -> str:
             ax.legend(fontsize=7)
     fig.suptitle("Posterior marginals (last generation, weighted) against the priors", y=1.0)
     fig.tight_layout()
-    return _figure(fig, "Posterior of each free parameter; the shaded band is its 95% interval.")
+    return figure_html(fig, "Posterior of each free parameter; the shaded band is its 95% interval.")
 
 
 def targets_figure(rows: list[dict]) -> str:
-    fig, axes = _grid(len(rows), cols=min(3, len(rows)), size=(4.2, 2.8))
+    fig, axes = panel_grid(len(rows), cols=min(3, len(rows)), size=(4.2, 2.8))
     for ax, r in zip(axes, rows):
         ax.errorbar([1], [r["simulated"]], yerr=[[r["simulated"] - r["ci_low"]], [r["ci_high"] - r["simulated"]]],
                     fmt="o", color="#1f5f8b", capsize=4, label="simulated (95%)")
@@ -57,7 +57,7 @@ def targets_figure(rows: list[dict]) -> str:
     axes[0].legend(fontsize=7)
     fig.suptitle("Targets: observed against simulated under the posterior (95% of posterior runs)", y=1.0)
     fig.tight_layout()
-    return _figure(fig, "Each target as observed and as the calibrated model simulates it.")
+    return figure_html(fig, "Each target as observed and as the calibrated model simulates it.")
 
 
 def history_figure(history: list[dict]) -> str:
@@ -75,7 +75,7 @@ def history_figure(history: list[dict]) -> str:
     b.set_xlabel("generation")
     b.set_ylabel("accepted / proposed")
     fig.tight_layout()
-    return _figure(fig, "Acceptance history of the ABC-SMC sampler.")
+    return figure_html(fig, "Acceptance history of the ABC-SMC sampler.")
 
 
 def build_report(out: Path, cal: Calibration, gens: list[Generation], targets: pd.DataFrame, summary: dict) -> Path:

@@ -67,10 +67,10 @@ class RayEvaluator:
         import ray
 
         from abm.runner import warm_up
-        from abm.sweep.execute import _connect
+        from abm.sweep.execute import connect_ray
 
         warm_up(cal.spec)
-        self.started = _connect(workers, address)
+        self.started = connect_ray(workers, address)
         self.workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.remote = ray.remote(num_cpus=1, max_retries=3)(evaluate_batch)
         per_eval = cal.base.households * cal.base.horizon_months * cal.config.abc.draws / PER_SECOND + 0.02

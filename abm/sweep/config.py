@@ -32,7 +32,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from abm.config import MAX_SEED, ConfigError, PolicyItem, RunConfig, _format, resolve
+from abm.config import MAX_SEED, ConfigError, PolicyItem, RunConfig, format_errors, resolve
 from abm.parameters import BEHAVIOUR_BY_NAME, Param
 from abm.policies import PolicyError, get
 from abm.sweep import design as designs
@@ -156,7 +156,7 @@ class Sweep:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _lever(name: str) -> tuple[str, str, Param | None, str | None]:
+def find_lever(name: str) -> tuple[str, str, Param | None, str | None]:
     """(owner, key, declared param, problem) for a design parameter name."""
     owner, _, key = name.partition(".")
     if not key:
@@ -177,11 +177,11 @@ def _lever(name: str) -> tuple[str, str, Param | None, str | None]:
     return owner, key, declared[key], None
 
 
-def _policy_names(items: list) -> list[str]:
+def policy_names(items: list) -> list[str]:
     return [i if isinstance(i, str) else next(iter(i)) for i in items if isinstance(i, (str, dict)) and i]
 
 
-def _with_levers(items: list, levers: dict[str, dict[str, float]]) -> list:
+def with_levers(items: list, levers: dict[str, dict[str, float]]) -> list:
     out = []
     for item in items:
         name = item if isinstance(item, str) else next(iter(item))
@@ -207,7 +207,7 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
     try:
         cfg = SweepConfig(**data)
     except ValidationError as err:
-        raise ConfigError(source, _format(err, SweepConfig)) from None
+        raise ConfigError(source, format_errors(err, SweepConfig)) from None
     problems: list[str] = []
     inputs: dict[str, Path] = {}
     # the base run config
@@ -227,14 +227,14 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
     try:
         base = RunConfig(**base_data)
     except ValidationError as err:
-        raise ConfigError(source, [f"base.{p}" for p in _format(err)]) from None
+        raise ConfigError(source, [f"base.{p}" for p in format_errors(err)]) from None
     # the design
     params: dict[str, Param] = {}
     owners: dict[str, tuple[str, str]] = {}
-    arm_policies = {a: _policy_names(v if isinstance(v, list) else v.policies) for a, v in cfg.arms.items()}
+    arm_policies = {a: policy_names(v if isinstance(v, list) else v.policies) for a, v in cfg.arms.items()}
     if cfg.design is not None:
         for name, value in cfg.design.parameters.items():
-            owner, key, p, problem = _lever(name)
+            owner, key, p, problem = find_lever(name)
             if problem:
                 problems.append(problem)
                 continue
@@ -263,14 +263,14 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
                     behaviour[key] = v
                 else:
                     levers.setdefault(owner, {})[key] = v
-            run_data = base.model_dump() | {"policies": _with_levers(list(arm_cfg.policies), levers),
+            run_data = base.model_dump() | {"policies": with_levers(list(arm_cfg.policies), levers),
                                             "behaviour": behaviour,
                                             "precedence": dict(base.precedence) | dict(arm_cfg.precedence)}
             try:
                 run_cfg = RunConfig(**run_data)
                 specs[(arm, k)] = resolve(run_cfg, run_dir, f"{source}: arm {arm}")
             except ValidationError as err:
-                problems.extend(f"arms.{arm}.{p}" for p in _format(err))
+                problems.extend(f"arms.{arm}.{p}" for p in format_errors(err))
                 break
             except ConfigError as exc:
                 problems.extend(f"arms.{arm}: {p}" for p in exc.problems)

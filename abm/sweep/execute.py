@@ -117,7 +117,7 @@ def _batches(todo: list, sweep: Sweep, workers: int, batch_seconds: float) -> li
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
-def _connect(workers: Optional[int], address: Optional[str]) -> bool:
+def connect_ray(workers: Optional[int], address: Optional[str]) -> bool:
     """Start or join Ray unless this process already has; True if we must shut it down."""
     import ray
 
@@ -156,7 +156,7 @@ def run_sweep(sweep: Sweep, out: Path, workers: Optional[int] = None, address: O
         return outcome
     t0 = time.perf_counter()
     warm_up(sweep.specs[(todo[0].arm, todo[0].point)])  # compile once here; workers read the cache
-    started = _connect(workers, address)
+    started = connect_ray(workers, address)
     try:
         n_workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         outcome.workers = n_workers

@@ -45,7 +45,7 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def _figure(fig, caption: str) -> str:
+def figure_html(fig, caption: str) -> str:
     return (f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{_png(fig)}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
@@ -63,7 +63,7 @@ def _compact(axis) -> None:
     axis.set_major_formatter(FuncFormatter(fmt))
 
 
-def _grid(n: int, cols: int = 3, size=(4.6, 3.2)):
+def panel_grid(n: int, cols: int = 3, size=(4.6, 3.2)):
     import matplotlib.pyplot as plt
 
     rows = max(1, -(-n // cols))
@@ -75,7 +75,7 @@ def _grid(n: int, cols: int = 3, size=(4.6, 3.2)):
 
 def effects_figure(table: pd.DataFrame, base_arm: str) -> str:
     pairs = list(dict.fromkeys(zip(table["indicator"], table["group"])))
-    fig, axes = _grid(len(pairs))
+    fig, axes = panel_grid(len(pairs))
     for ax, (name, group) in zip(axes, pairs):
         t = table[(table["indicator"] == name) & (table["group"] == group)]
         y = np.arange(len(t))
@@ -89,7 +89,7 @@ def effects_figure(table: pd.DataFrame, base_arm: str) -> str:
         _compact(ax.xaxis)
     fig.suptitle(f"Paired effect against {base_arm} at the horizon, with 95% intervals over replicates", y=1.0)
     fig.tight_layout()
-    return _figure(fig, f"Effect of each arm against {base_arm}: mean paired difference at the last month "
+    return figure_html(fig, f"Effect of each arm against {base_arm}: mean paired difference at the last month "
                         "(flows summed over the last year); bars are 95% intervals.")
 
 
@@ -111,7 +111,7 @@ def _arm_legend(fig, palette: dict) -> None:
 def trajectories_figure(frame: pd.DataFrame, palette: dict) -> str:
     import seaborn as sns
 
-    fig, axes = _grid(len(TRAJECTORIES))
+    fig, axes = panel_grid(len(TRAJECTORIES))
     for ax, (name, group) in zip(axes, TRAJECTORIES):
         d = frame[(frame["indicator"] == name) & (frame["group"] == group) & (frame["sex"] == "all")]
         sns.lineplot(data=d, x="step", y="value", hue="arm", hue_order=list(palette), palette=palette,
@@ -123,13 +123,13 @@ def trajectories_figure(frame: pd.DataFrame, palette: dict) -> str:
     _arm_legend(fig, palette)
     fig.suptitle("Trajectories per arm: mean over replicates and design points, band = 95% of runs", y=1.0)
     fig.tight_layout()
-    return _figure(fig, "Indicator trajectories per arm; the band holds the middle 95% of runs.")
+    return figure_html(fig, "Indicator trajectories per arm; the band holds the middle 95% of runs.")
 
 
 def breakdown_figure(last: pd.DataFrame, by: str, palette: dict) -> str:
     import seaborn as sns
 
-    fig, axes = _grid(len(BREAKDOWN))
+    fig, axes = panel_grid(len(BREAKDOWN))
     for ax, name in zip(axes, BREAKDOWN):
         d = last[last["indicator"] == name]
         d = d[d["sex"] == "all"] if by == "group" else d[(d["group"] == "all") & (d["sex"] != "all")]
@@ -144,7 +144,7 @@ def breakdown_figure(last: pd.DataFrame, by: str, palette: dict) -> str:
     fig.suptitle(f"At the horizon, by {by} (bars: 95% confidence interval of the mean over runs)", y=1.0)
     fig.tight_layout()
     what = "household group" if by == "group" else "sex of the household head (all groups)"
-    return _figure(fig, f"Indicators at the last month by {what}, per arm.")
+    return figure_html(fig, f"Indicators at the last month by {what}, per arm.")
 
 
 def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palette: dict) -> str:
@@ -153,7 +153,7 @@ def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palet
     outcomes = list(HEADLINE[:4])
     y = y.merge(runs[["arm", "point", "replicate", *names]], on=["arm", "point", "replicate"])
     n = len(outcomes) * len(names)
-    fig, axes = _grid(n, cols=min(4, n))
+    fig, axes = panel_grid(n, cols=min(4, n))
     for k, ((name, group), param) in enumerate((o, p) for o in outcomes for p in names):
         ax = axes[k]
         d = y[(y["indicator"] == name) & (y["group"] == group)]
@@ -168,7 +168,7 @@ def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palet
     fig.suptitle("Response of each outcome at the horizon to each design parameter (points: runs; "
                  "lines: linear fit with 95% band)", y=1.0)
     fig.tight_layout()
-    return _figure(fig, "How outcomes respond to the design parameters, per arm.")
+    return figure_html(fig, "How outcomes respond to the design parameters, per arm.")
 
 
 def sobol_section(y: pd.DataFrame, manifest: dict) -> str:
@@ -195,7 +195,7 @@ def sobol_section(y: pd.DataFrame, manifest: dict) -> str:
         return "<p>No outcome varied over the design, so there are no sensitivity indices to show.</p>"
     t = pd.DataFrame(rows)
     outcomes = list(dict.fromkeys(t["outcome"]))[:9]
-    fig, axes = _grid(len(outcomes))
+    fig, axes = panel_grid(len(outcomes))
     for ax, outcome in zip(axes, outcomes):
         d = t[t["outcome"] == outcome]
         labels = [f"{a}\n{p}" for a, p in zip(d["arm"], d["parameter"])]
@@ -210,7 +210,7 @@ def sobol_section(y: pd.DataFrame, manifest: dict) -> str:
     fig.suptitle("Sobol sensitivity indices at the horizon (SALib; bars: 95% bootstrap intervals)", y=1.0)
     fig.tight_layout()
     plt.close("all")
-    return (_figure(fig, "Share of each outcome's variance over the design due to each parameter alone (first "
+    return (figure_html(fig, "Share of each outcome's variance over the design due to each parameter alone (first "
                          "order) and with its interactions (total).")
             + t.to_html(index=False, float_format=lambda v: f"{v:.3f}", classes="table"))
 
