@@ -1,5 +1,8 @@
 """Every pilot against the status quo on one city, with common random numbers.
 
+(The supported route to this comparison is now a sweep: `abm sweep configs/sweeps/pilots.yaml` then
+`abm compare`, on Ray and with intervals. This script stays as the serial check behind issue 3's note.)
+
     python experiments/pilot_comparison.py [--city changshu] [--households 5000] [--months 60]
                                            [--replicates 4] [--seed 100] [--engine numba]
 

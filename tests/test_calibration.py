@@ -86,7 +86,12 @@ def test_bad_calibration_configs_are_named(tmp_path):
     cfg.write_text("name: c\nbase: {city: zhengzhou, households: 300, horizon_months: 24, seed: 1}\n"
                    "parameters:\n  behaviour.reg_const: {low: -60, high: -2}\n  behaviour.nope: {low: 0, high: 1}\n"
                    "  kunshan.rent_share: {low: 0, high: 0.5}\n"
-                   "recovery: {truth: {behaviour.reg_const: 3}, targets: [{indicator: households, when: 99}]}\n")
+                   "recovery: {truth: {behaviour.reg_const: 3}, targets: [{indicator: households, when: 99}]}\n"
+                   "abc: {particles: 50, max_evaluations: 20}\n")
+    result = runner.invoke(app, ["calibrate", str(cfg)])
+    assert result.exit_code == 2
+    assert "abc: max_evaluations (20) must be at least particles (50)" in result.output
+    cfg.write_text(cfg.read_text().replace("max_evaluations: 20", "max_evaluations: 500"))
     result = runner.invoke(app, ["calibrate", str(cfg)])
     assert result.exit_code == 2
     for part in ("parameters.behaviour.reg_const: prior bound -60.0 is out of range",

@@ -75,6 +75,13 @@ class Sampler(BaseModel):
     max_evaluations: int = Field(default=50_000, ge=10)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
+    @model_validator(mode="after")
+    def _budget(self):
+        if self.max_evaluations < self.particles:
+            raise ValueError(f"max_evaluations ({self.max_evaluations}) must be at least particles "
+                             f"({self.particles}): the first generation evaluates one proposal per particle")
+        return self
+
 
 class CalibrationConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
