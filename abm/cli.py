@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from abm.config import ConfigError, load_config, resolve
-from abm.store import OutputExists
+from abm.store import OutputExists, atomic_file
 
 app = typer.Typer(help="Agent-based microsimulation of urbanization in Chinese cities.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -205,9 +205,8 @@ def compare(
                     else f"{r.variance_reduction:.0%}")
     console.print(out)
     if csv is not None:
-        tmp = csv.with_name(f".{csv.name}.tmp")
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, csv)
+        with atomic_file(csv) as tmp:
+            table.to_csv(tmp, index=False)
         console.print(f"wrote {csv}")
 
 

@@ -40,6 +40,30 @@ def atomic_dir(final: Path) -> Iterator[Path]:
         raise
 
 
+@contextmanager
+def atomic_file(final: Path) -> Iterator[Path]:
+    """Yield a hidden temporary path beside `final`; on success sync it and rename it to `final`,
+    on error remove it. Readers (pandas, pyarrow, DuckDB) skip names that start with a dot."""
+    final = Path(final)
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def clean_temporaries(folder: Path) -> int:
+    """Remove what a killed writer left half-written anywhere under `folder`; returns how many."""
+    found = list(Path(folder).rglob(".*.tmp-*"))
+    for p in found:
+        shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+    return len(found)
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -70,3 +94,8 @@ def git_commit() -> dict[str, object]:
 
 def write_json(path: Path, data: dict) -> None:
     Path(path).write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    with atomic_file(path) as tmp:
+        write_json(tmp, data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,13 +9,7 @@ import yaml
 
 from abm.calibration.abc import Generation, weighted_quantile
 from abm.calibration.config import Calibration
-from abm.sweep.store import write_json_atomic
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+from abm.store import atomic_file, write_json_atomic
 
 
 def parameter_summary(cal: Calibration, gen: Generation) -> dict:
@@ -71,9 +64,8 @@ def write_outputs(cal: Calibration, out: Path, gens: list[Generation], targets: 
     last = gens[-1]
     post = pd.DataFrame(last.particles, columns=cal.names).assign(weight=last.weights, distance=last.distances,
                                                                   seed=last.seeds)
-    tmp = out / f".posterior.parquet.tmp-{os.getpid()}"
-    post.to_parquet(tmp, index=False)
-    os.replace(tmp, out / "posterior.parquet")
+    with atomic_file(out / "posterior.parquet") as tmp:
+        post.to_parquet(tmp, index=False)
     history = [{"generation": g.t + 1, "epsilon": g.epsilon, "proposed": g.proposed, "accepted": len(g.weights),
                 "acceptance": g.acceptance, "seconds": g.seconds,
                 "effective_sample_size": float(1.0 / (g.weights ** 2).sum())} for g in gens]
@@ -98,7 +90,8 @@ def write_outputs(cal: Calibration, out: Path, gens: list[Generation], targets: 
     config = calibrated_config(cal, {n: p["estimate"] for n, p in params.items()})
     header = (f"# {cal.config.name}: calibrated by `abm calibrate {cal.source}`; estimates are posterior medians "
               f"(see summary.json for the 95% intervals)\n")
-    _atomic_text(out / "calibrated.yaml", header + yaml.safe_dump(config, sort_keys=False))
+    with atomic_file(out / "calibrated.yaml") as tmp:
+        tmp.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     from abm.calibration.report import build_report
 
     build_report(out, cal, gens, targets, summary)

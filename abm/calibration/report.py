@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pandas as pd
 from abm.calibration.abc import Generation
 from abm.calibration.config import Calibration
 from abm.calibration.targets import UNIT, is_share
+from abm.store import atomic_file
 from abm.sweep.report import PAGE, figure_html, panel_grid
 
 
@@ -109,8 +109,7 @@ def build_report(out: Path, cal: Calibration, gens: list[Generation], targets: p
             "draws, in households and as a share of the group's households.</p>",
             popt.to_html(index=False, float_format=fmt, classes="table")]
     dest = Path(out) / "report.html"
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    tmp.write_text(PAGE.format(title=html.escape(f"Calibration {cal.config.name}"), body="\n".join(body)),
-                   encoding="utf-8")
-    os.replace(tmp, dest)
+    with atomic_file(dest) as tmp:
+        tmp.write_text(PAGE.format(title=html.escape(f"Calibration {cal.config.name}"), body="\n".join(body)),
+                       encoding="utf-8")
     return dest

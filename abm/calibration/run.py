@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,7 @@ import pandas as pd
 from abm.calibration import abc
 from abm.calibration.config import Calibration
 from abm.calibration.targets import Extractor, is_share
-from abm.store import OutputExists, git_commit, sha256, versions
-from abm.sweep.store import write_json_atomic
+from abm.store import OutputExists, atomic_file, clean_temporaries, git_commit, sha256, versions, write_json_atomic
 
 PER_SECOND = 2.5e6  # household-steps a second on one core, for sizing tasks
 
@@ -152,15 +150,13 @@ def save_generation(out: Path, gen: abc.Generation, names: list[str], n_targets:
         frame[f"target_{k}"] = gen.summaries[:, k]
     meta = {"t": gen.t, "epsilon": gen.epsilon, "proposed": gen.proposed, "seconds": gen.seconds}
     frame.attrs = {}
-    path = _gen_path(out, gen.t)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"abm.generation": json.dumps(meta)})
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    with atomic_file(_gen_path(out, gen.t)) as tmp:
+        pq.write_table(table, tmp)
 
 
 def load_generation(path: Path, names: list[str], n_targets: int) -> abc.Generation:
@@ -198,13 +194,11 @@ def _prepare(cal: Calibration, out: Path, resume: bool) -> list[abc.Generation]:
         if not man.is_file() or json.loads(man.read_text())["fingerprint"] != cal.fingerprint():
             raise OutputExists(f"{out} holds a different calibration; resume it with the config it was started "
                                "with, or choose another --out")
-        for p in out.rglob(".*.tmp-*"):
-            p.unlink()
+        clean_temporaries(out)
         (out / "generations").mkdir(exist_ok=True)
         return []
     out.mkdir(parents=True, exist_ok=True)
-    for p in out.glob(".*.tmp-*"):  # a calibration killed while writing its manifest
-        p.unlink()
+    clean_temporaries(out)  # a calibration killed while writing its manifest left only a hidden file
     inputs = dict(cal.inputs)
     write_json_atomic(out / "manifest.json", {
         "kind": "calibration", "name": cal.config.name, "source": cal.source,
@@ -245,11 +239,11 @@ def calibrate(cal: Calibration, out: Path, workers: Optional[int] = None, addres
             state.update(stage="targets from the truth", done=0, total=cal.config.recovery.runs
                          if cal.config.recovery else 0)
             targets = cal.targets if cal.targets is not None else make_recovery_targets(cal, evaluator)
-            tmp = tpath.with_name(f".{tpath.name}.tmp-{os.getpid()}")
-            targets.to_csv(tmp, index=False)
-            os.replace(tmp, tpath)
+            with atomic_file(tpath) as tmp:
+                targets.to_csv(tmp, index=False)
         if not (out / "population_fit.csv").is_file():
-            population_fit(cal).to_csv(out / "population_fit.csv", index=False)
+            with atomic_file(out / "population_fit.csv") as tmp:
+                population_fit(cal).to_csv(tmp, index=False)
         extractor = Extractor.of(targets)
 
         def evaluate(theta: np.ndarray, seeds: np.ndarray):

@@ -25,7 +25,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from abm.store import OutputExists
+from abm.store import OutputExists, clean_temporaries, write_json_atomic
 from abm.sweep import store
 from abm.sweep.config import Sweep
 
@@ -99,12 +99,12 @@ def prepare(sweep: Sweep, out: Path, resume: bool) -> dict[str, dict]:
         if old.get("fingerprint") != sweep.fingerprint():
             raise OutputExists(f"{out} holds a different sweep (its runs differ from {sweep.source}'s); "
                                "resume it with the config it was started with, or choose another --out")
-        store.clean_temporaries(out)
+        clean_temporaries(out)
         (out / store.INDICATORS).mkdir(exist_ok=True)
         return store.finished(out)
     out.mkdir(parents=True, exist_ok=True)
-    store.clean_temporaries(out)  # a sweep killed while writing its manifest left only a hidden file
-    store.write_json_atomic(out / "manifest.json", manifest(sweep))
+    clean_temporaries(out)  # a sweep killed while writing its manifest left only a hidden file
+    write_json_atomic(out / "manifest.json", manifest(sweep))
     (out / store.INDICATORS).mkdir(exist_ok=True)
     return {}
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from abm.store import atomic_file
 from abm.sweep.compare import HEADLINE, UNIT, effects, horizon_outcomes, unit_at_horizon
 from abm.sweep.store import failures, finished, read_indicators, read_manifest, runs_frame
 
@@ -245,10 +245,9 @@ def build_report(out: Path, dest: Path | None = None) -> Path:
         if manifest["design"]["method"] == "sobol":
             parts += ["<h2>Sensitivity indices (Sobol)</h2>", sobol_section(y, manifest)]
     dest = Path(dest) if dest else out / "report.html"
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    tmp.write_text(PAGE.format(title=html.escape(f"Sweep {manifest['name']}"), body="\n".join(parts)),
-                   encoding="utf-8")
-    os.replace(tmp, dest)
+    with atomic_file(dest) as tmp:
+        tmp.write_text(PAGE.format(title=html.escape(f"Sweep {manifest['name']}"), body="\n".join(parts)),
+                       encoding="utf-8")
     return dest
 
 

@@ -7,22 +7,23 @@
                                 error, timings, host
     DIR/failed/<run>.json       the record of a run that raised (removed once a resume runs it)
 
-Each run's file is written under a hidden temporary name and renamed into place, and carries its own
-run record in the Parquet metadata, so the indicator files are the truth: `runs.parquet` is rebuilt
-from them (and the failure records) whenever it is written, and a sweep killed at any moment loses at
-most the runs in flight. Readers (pandas, pyarrow, DuckDB) skip names that start with a dot.
+Each run's file is written under a hidden temporary name and renamed into place
+(abm.store.atomic_file), and carries its own run record in the Parquet metadata, so the indicator
+files are the truth: `runs.parquet` is rebuilt from them (and the failure records) whenever it is
+written, and a sweep killed at any moment loses at most the runs in flight. Readers (pandas,
+pyarrow, DuckDB) skip names that start with a dot.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
 import numpy as np
 
 from abm.indicators import GROUP_LABELS, NAMES, SEX_LABELS
+from abm.store import atomic_file, write_json_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,18 +32,6 @@ INDICATORS = "indicators"
 FAILED = "failed"
 RECORD_KEY = b"abm.run"
 KEYS = ("arm", "point", "replicate", "seed", "step", "group", "sex", "indicator")
-
-
-def _replace_atomically(tmp: Path, final: Path) -> None:
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
-
-
-def write_json_atomic(path: Path, data) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    _replace_atomically(tmp, path)
 
 
 def run_table(history: np.ndarray, record: dict, design_names: list[str]):
@@ -72,15 +61,9 @@ def run_table(history: np.ndarray, record: dict, design_names: list[str]):
 def write_run(out: Path, history: np.ndarray, record: dict, design_names: list[str]) -> Path:
     import pyarrow.parquet as pq
 
-    folder = Path(out) / INDICATORS
-    final = folder / f"{record['run_id']}.parquet"
-    tmp = folder / f".{record['run_id']}.tmp-{os.getpid()}.parquet"
-    try:
+    final = Path(out) / INDICATORS / f"{record['run_id']}.parquet"
+    with atomic_file(final) as tmp:
         pq.write_table(run_table(history, record, design_names), tmp)
-        _replace_atomically(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     (Path(out) / FAILED / f"{record['run_id']}.json").unlink(missing_ok=True)
     return final
 
@@ -89,17 +72,6 @@ def write_failed(out: Path, record: dict) -> None:
     folder = Path(out) / FAILED
     folder.mkdir(exist_ok=True)
     write_json_atomic(folder / f"{record['run_id']}.json", record)
-
-
-def clean_temporaries(out: Path) -> int:
-    """Remove what a killed sweep left half-written; returns how many."""
-    removed = 0
-    for folder in (Path(out), Path(out) / INDICATORS, Path(out) / FAILED):
-        if folder.is_dir():
-            for p in folder.glob(".*.tmp-*"):
-                p.unlink(missing_ok=True)
-                removed += 1
-    return removed
 
 
 def finished(out: Path) -> dict[str, dict]:
@@ -135,11 +107,8 @@ def runs_frame(records: Iterable[dict], design_names: list[str]) -> "pd.DataFram
 
 
 def write_runs_table(out: Path, records: Iterable[dict], design_names: list[str]) -> None:
-    frame = runs_frame(records, design_names)
-    final = Path(out) / "runs.parquet"
-    tmp = Path(out) / f".runs.parquet.tmp-{os.getpid()}"
-    frame.to_parquet(tmp, index=False)
-    _replace_atomically(tmp, final)
+    with atomic_file(Path(out) / "runs.parquet") as tmp:
+        runs_frame(records, design_names).to_parquet(tmp, index=False)
 
 
 def read_manifest(out: Path) -> dict:
