@@ -63,8 +63,11 @@ def warm_up(spec: RunSpec) -> float:
     return time.perf_counter() - t
 
 
-def simulate(spec: RunSpec, engine: str = "numba", progress: Optional[Callable[[int], None]] = None) -> RunResult:
-    compile_s = warm_up(spec)
+def simulate(spec: RunSpec, engine: str = "numba", progress: Optional[Callable[[int], None]] = None,
+             warm: bool = True) -> RunResult:
+    """Build the world and step it. `warm=False` skips the warm-up run, for callers that simulate many
+    runs in one process after compiling once (calibration); its compile time is then not measured."""
+    compile_s = warm_up(spec) if warm else 0.0
     t0 = time.perf_counter()
     world = World(spec)
     stepper = make_engine(world, engine)

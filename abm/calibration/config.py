@@ -116,24 +116,16 @@ class Calibration:
         import dataclasses
 
         from abm.policies import instantiate, resolve_rules
-        from abm.sweep.config import with_levers
+        from abm.sweep.config import split_values, with_levers
 
-        behaviour = dict(self.base.behaviour)
-        levers: dict[str, dict[str, float]] = {}
-        for name, v in values.items():
-            owner, _, key = name.partition(".")
-            declared = self.declared.get(name) or find_lever(name)[2]
-            v = float(round(v)) if declared.integer else float(v)
-            if owner == "behaviour":
-                behaviour[key] = v
-            else:
-                levers.setdefault(owner, {})[key] = v
+        behaviour, levers = split_values({name: float(round(v)) if self.declared[name].integer else float(v)
+                                          for name, v in values.items()})
         spec = self.spec
         if levers:
             pols = instantiate(with_levers(list(self.base.policies), levers))
             spec = dataclasses.replace(spec, policies=pols, rules=resolve_rules(pols, spec.profile.rules,
                                                                                 dict(self.base.precedence)))
-        return dataclasses.replace(spec, behaviour=behaviour, seed=int(seed))
+        return dataclasses.replace(spec, behaviour=dict(self.base.behaviour) | behaviour, seed=int(seed))
 
     def fingerprint(self) -> str:
         blob = json.dumps([self.config.model_dump(mode="json"), self.base.model_dump(mode="json"),

@@ -42,17 +42,12 @@ def target_summary(targets: pd.DataFrame, gen: Generation) -> list[dict]:
 
 
 def calibrated_config(cal: Calibration, estimates: dict[str, float]) -> dict:
-    from abm.sweep.config import with_levers
+    from abm.sweep.config import split_values, with_levers
 
     data = cal.base.model_dump(mode="json")
-    levers: dict[str, dict[str, float]] = {}
-    for name, v in estimates.items():
-        owner, _, key = name.partition(".")
-        v = float(round(v)) if cal.declared[name].integer else round(float(v), 6)
-        if owner == "behaviour":
-            data["behaviour"][key] = v
-        else:
-            levers.setdefault(owner, {})[key] = v
+    behaviour, levers = split_values({name: float(round(v)) if cal.declared[name].integer else round(float(v), 6)
+                                      for name, v in estimates.items()})
+    data["behaviour"] |= behaviour
     data["policies"] = with_levers(list(cal.base.policies), levers)
     data["name"] = f"{cal.config.name}-calibrated"
     return data

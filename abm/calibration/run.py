@@ -32,20 +32,15 @@ from abm.calibration.config import Calibration
 from abm.calibration.targets import Extractor, is_share
 from abm.store import OutputExists, atomic_file, clean_temporaries, git_commit, sha256, versions, write_json_atomic
 
-PER_SECOND = 2.5e6  # household-steps a second on one core, for sizing tasks
 
 
 def summarise(specs: list, extractor: Extractor) -> np.ndarray:
     """Simulate each spec (one per draw) and average the targets' simulated values."""
-    from abm.engine import FastEngine
-    from abm.world import World
+    from abm.runner import simulate
 
     values = []
     for spec in specs:
-        world = World(spec)
-        engine = FastEngine(world)
-        for _ in range(spec.horizon_months):
-            engine.step()
+        world = simulate(spec, "numba", warm=False).world
         values.append(extractor(np.asarray(world.history), world.background_urban))
     return np.mean(values, axis=0)
 
@@ -65,13 +60,13 @@ class RayEvaluator:
         import ray
 
         from abm.runner import warm_up
-        from abm.sweep.execute import connect_ray
+        from abm.sweep.execute import THROUGHPUT, connect_ray
 
         warm_up(cal.spec)
         self.started = connect_ray(workers, address)
         self.workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.remote = ray.remote(num_cpus=1, max_retries=3)(evaluate_batch)
-        per_eval = cal.base.households * cal.base.horizon_months * cal.config.abc.draws / PER_SECOND + 0.02
+        per_eval = cal.base.households * cal.base.horizon_months * cal.config.abc.draws / THROUGHPUT["numba"] + 0.02
         self.chunk = max(1, math.ceil(1.0 / per_eval))
         self.tick = tick
         self.count = 0

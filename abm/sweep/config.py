@@ -192,6 +192,19 @@ def with_levers(items: list, levers: dict[str, dict[str, float]]) -> list:
     return out
 
 
+def split_values(values: dict[str, float]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Values named `behaviour.<name>` or `<policy>.<lever>` -> (behaviour values, {policy: {lever: value}})."""
+    behaviour: dict[str, float] = {}
+    levers: dict[str, dict[str, float]] = {}
+    for name, v in values.items():
+        owner, _, key = name.partition(".")
+        if owner == "behaviour":
+            behaviour[key] = v
+        else:
+            levers.setdefault(owner, {})[key] = v
+    return behaviour, levers
+
+
 def _points(d: Design, params: dict[str, Param]) -> list[dict[str, float]]:
     integer = {n for n, p in params.items() if p.integer}
     held = {n: float(v) for n, v in d.parameters.items() if not isinstance(v, (list, Range))}
@@ -230,7 +243,6 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
         raise ConfigError(source, [f"base.{p}" for p in format_errors(err)]) from None
     # the design
     params: dict[str, Param] = {}
-    owners: dict[str, tuple[str, str]] = {}
     arm_policies = {a: policy_names(v if isinstance(v, list) else v.policies) for a, v in cfg.arms.items()}
     if cfg.design is not None:
         for name, value in cfg.design.parameters.items():
@@ -246,7 +258,7 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
             for v in values:
                 if (msg := p.check(v)) is not None:
                     problems.append(f"design.parameters.{name}: {msg}")
-            params[name], owners[name] = p, (owner, key)
+            params[name] = p
     if problems:
         raise ConfigError(source, problems)
     points = _points(cfg.design, params) if cfg.design else [{}]
@@ -255,16 +267,9 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
     for arm, value in cfg.arms.items():
         arm_cfg = value if isinstance(value, Arm) else Arm(policies=value)
         for k, point in enumerate(points):
-            levers: dict[str, dict[str, float]] = {}
-            behaviour = dict(base.behaviour)
-            for name, v in point.items():
-                owner, key = owners[name]
-                if owner == "behaviour":
-                    behaviour[key] = v
-                else:
-                    levers.setdefault(owner, {})[key] = v
+            behaviour, levers = split_values(point)
             run_data = base.model_dump() | {"policies": with_levers(list(arm_cfg.policies), levers),
-                                            "behaviour": behaviour,
+                                            "behaviour": dict(base.behaviour) | behaviour,
                                             "precedence": dict(base.precedence) | dict(arm_cfg.precedence)}
             try:
                 run_cfg = RunConfig(**run_data)

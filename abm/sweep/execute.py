@@ -48,6 +48,12 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _record(task) -> dict:
+    """What a run's record starts with: who it is and what it was given."""
+    return {"run_id": task.run_id, "arm": task.arm, "point": task.point, "replicate": task.replicate,
+            "seed": task.seed, "params": task.params}
+
+
 def run_batch(items: list[tuple[dict, object]], engine: str, inject: dict) -> list[tuple[dict, Optional[np.ndarray]]]:
     """Worker side: simulate each (record, spec); never raises for a run's own error."""
     import numba
@@ -168,8 +174,7 @@ def run_sweep(sweep: Sweep, out: Path, workers: Optional[int] = None, address: O
 
         def submit():
             batch = queue.pop(0)
-            items = [({"run_id": t.run_id, "arm": t.arm, "point": t.point, "replicate": t.replicate,
-                       "seed": t.seed, "params": t.params}, sweep.spec_for(t)) for t in batch]
+            items = [(_record(t), sweep.spec_for(t)) for t in batch]
             pending[remote.remote(items, sweep.base.engine, inject or {})] = batch
 
         while queue and len(pending) < n_workers:
@@ -181,10 +186,9 @@ def run_sweep(sweep: Sweep, out: Path, workers: Optional[int] = None, address: O
             try:
                 results = ray.get(ref)
             except Exception as exc:  # the batch could not run at all, even after retries
-                results = [({"run_id": t.run_id, "arm": t.arm, "point": t.point, "replicate": t.replicate,
-                             "seed": t.seed, "params": t.params, "status": "failed",
-                             "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:500]}",
-                             "finished": _now()}, None) for t in batch]
+                error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:500]}"
+                results = [(_record(t) | {"status": "failed", "error": error, "finished": _now()}, None)
+                           for t in batch]
             if queue:
                 submit()
             for rec, hist in results:
