@@ -90,6 +90,8 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
+UNIT = {i.name: i.unit for i in INDICATORS}
+KIND = {i.name: i.kind for i in INDICATORS}
 INDEX = {n: k for k, n in enumerate(NAMES)}
 GROUP_LABELS = ("migrant", "land_losing_farmer", "urban_poor", "all")
 SEX_LABELS = ("female", "male", "all")

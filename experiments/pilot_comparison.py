@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from abm.city import load_profile
-from abm.indicators import INDEX, INDICATORS
+from abm.indicators import INDEX, KIND
 from abm.policies import instantiate, resolve_rules
 from abm.runner import simulate
 from abm.world import RunSpec
@@ -36,7 +36,6 @@ HEADLINE = (("registration_rate", 0), ("public_school_share", 0), ("hukou_conver
             ("informal_housing_share", 0), ("public_rental_coverage", 0), ("pension_coverage", 0),
             ("departures", 0), ("households", 0), ("resettled_farmers", 1), ("farmers_urban_social_security", 1),
             ("training_person_times", 3), ("budget_education", 3), ("budget_housing", 3))
-KIND = {i.name: i.kind for i in INDICATORS}
 
 
 def outcome(history: np.ndarray, name: str, group: int) -> float:

@@ -10,7 +10,8 @@ import pandas as pd
 
 from abm.calibration.abc import Generation
 from abm.calibration.config import Calibration
-from abm.calibration.targets import UNIT, is_share
+from abm.calibration.targets import is_share
+from abm.indicators import UNIT
 from abm.store import atomic_file
 from abm.sweep.report import PAGE, figure_html, panel_grid
 

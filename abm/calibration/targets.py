@@ -22,9 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from abm.indicators import GROUP_LABELS, INDEX, INDICATORS, SEX_LABELS
+from abm.indicators import GROUP_LABELS, INDEX, SEX_LABELS, UNIT
 
-UNIT = {i.name: i.unit for i in INDICATORS}
 GROUP = {g: k for k, g in enumerate(GROUP_LABELS)}
 SEX = {s: k for k, s in enumerate(SEX_LABELS)}
 REQUIRED = ("indicator", "group", "when", "observed")

@@ -18,11 +18,9 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from abm.indicators import INDICATORS
+from abm.indicators import KIND, UNIT
 from abm.sweep.store import read_indicators, read_manifest
 
-KIND = {i.name: i.kind for i in INDICATORS}
-UNIT = {i.name: i.unit for i in INDICATORS}
 # (indicator, group): the outcomes a policy team asks about first
 HEADLINE = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
             ("hukou_conversions", "migrant"), ("informal_housing_share", "migrant"),

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from abm.indicators import UNIT
 from abm.store import atomic_file
-from abm.sweep.compare import HEADLINE, UNIT, effects, horizon_outcomes, unit_at_horizon
+from abm.sweep.compare import HEADLINE, effects, horizon_outcomes, unit_at_horizon
 from abm.sweep.store import failures, finished, read_indicators, read_manifest, runs_frame
 
 TRAJECTORIES = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
