@@ -162,6 +162,22 @@ def household_income(p, r, group, wage, employment, insured, n_adults, unemp_spe
 
 
 @jit
+def hire_sector(vac, u):
+    """The formal sector a hire goes to, drawn in proportion to its open vacancies (`vac`: one skill's
+    vacancies by sector, some open; `u`: the hire's draw)."""
+    total = 0
+    for s in range(vac.shape[0]):
+        total += vac[s]
+    target = u * total
+    acc = 0
+    for s in range(vac.shape[0]):
+        acc += vac[s]
+        if target < acc and vac[s] > 0:
+            return s
+    return vac.shape[0] - 1
+
+
+@jit
 def hires(p, seekers, vacancies):
     """Cobb-Douglas matching: hires this month for one skill level (a real number)."""
     if seekers <= 0 or vacancies <= 0:

@@ -30,7 +30,6 @@ from abm.state import (
     INFORMAL,
     INFORMAL_SECTOR,
     MOVED_ON,
-    N_FORMAL_SECTORS,
     N_SKILLS,
     N_TENURES,
     NO_HOME,
@@ -106,15 +105,8 @@ class Household(mesa.Agent):
         w = self.model.world
         k = self.skill
         if hires_left[k] > 0:
-            total = int(vacancies[:, k].sum())
-            if total > 0:
-                target = self.u(rng.JOB_SECTOR) * total
-                acc, sector = 0, N_FORMAL_SECTORS - 1
-                for s in range(N_FORMAL_SECTORS):
-                    acc += vacancies[s, k]
-                    if target < acc and vacancies[s, k] > 0:
-                        sector = s
-                        break
+            if vacancies[:, k].sum() > 0:
+                sector = dec.hire_sector(vacancies[:, k], self.u(rng.JOB_SECTOR))
                 vacancies[sector, k] -= 1
                 hires_left[k] -= 1
                 w.market.employed[sector, k] += 1

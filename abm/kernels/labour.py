@@ -193,17 +193,7 @@ def match_jobs(h, n, m, p, r, seed, step):
             ids, keys = ids[take], keys[take]
         order = np.argsort(keys, kind="mergesort")[:quota]
         for i in ids[order]:
-            total = 0
-            for s in range(N_FORMAL_SECTORS):
-                total += vac[s, k]
-            target = rng.draw(seed, step, i, rng.JOB_SECTOR) * total
-            acc = 0
-            sector = N_FORMAL_SECTORS - 1
-            for s in range(N_FORMAL_SECTORS):
-                acc += vac[s, k]
-                if target < acc and vac[s, k] > 0:
-                    sector = s
-                    break
+            sector = dec.hire_sector(vac[:, k], rng.draw(seed, step, i, rng.JOB_SECTOR))
             vac[sector, k] -= 1
             m.employed[sector, k] += 1
             hired[i] = True
