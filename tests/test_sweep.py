@@ -38,6 +38,14 @@ def write_sweep(folder, households=300, months=6, levels="[-4.5, -3.5]", replica
     return path
 
 
+def run_text(folder, text):
+    """Write a sweep config, run it on two workers into folder/out; (out, outcome)."""
+    path = folder / "sweep.yaml"
+    path.write_text(text)
+    out = folder / "out"
+    return out, run_sweep(load_sweep(path), out, workers=2)
+
+
 @pytest.fixture(scope="module")
 def finished_sweep(tmp_path_factory, ray_address):
     """The small sweep, run once with two workers."""
@@ -166,11 +174,8 @@ def test_compare_shows_paired_effects_with_intervals(finished_sweep, tmp_path):
 
 
 def test_identical_arms_have_zero_effect(tmp_path, ray_address):
-    path = tmp_path / "same.yaml"
-    path.write_text("name: same\nbase: {city: changshu, households: 300, horizon_months: 6, seed: 3}\n"
-                    "arms: {a: [baseline], b: [baseline]}\nreplicates: 3\n")
-    out = tmp_path / "out"
-    run_sweep(load_sweep(path), out, workers=2)
+    out, _ = run_text(tmp_path, "name: same\nbase: {city: changshu, households: 300, horizon_months: 6, seed: 3}\n"
+                                "arms: {a: [baseline], b: [baseline]}\nreplicates: 3\n")
     from abm.sweep.compare import effects
 
     table = effects(out)
@@ -189,13 +194,13 @@ def test_report_builds_and_embeds_its_figures(finished_sweep):
 
 
 def test_a_sobol_design_reports_sensitivity_indices(tmp_path, ray_address):
-    path = tmp_path / "sobol.yaml"
-    path.write_text("name: sob\nbase: {city: zhengzhou, households: 300, horizon_months: 6, seed: 2}\n"
-                    "arms: {baseline: [baseline]}\n"
-                    "design: {method: sobol, samples: 8, seed: 1, parameters: "
-                    "{behaviour.reg_const: {low: -5, high: -2}, behaviour.hazard_migrant: {low: 0.002, high: 0.02}}}\n")
-    out = tmp_path / "out"
-    assert not run_sweep(load_sweep(path), out, workers=2).failed
+    out, outcome = run_text(tmp_path, "name: sob\n"
+                                      "base: {city: zhengzhou, households: 300, horizon_months: 6, seed: 2}\n"
+                                      "arms: {baseline: [baseline]}\n"
+                                      "design: {method: sobol, samples: 8, seed: 1, parameters: "
+                                      "{behaviour.reg_const: {low: -5, high: -2}, "
+                                      "behaviour.hazard_migrant: {low: 0.002, high: 0.02}}}\n")
+    assert not outcome.failed
     page = (tmp_path / "report.html")
     result = runner.invoke(app, ["report", str(out), "--out", str(page)])
     assert result.exit_code == 0, result.output
@@ -255,11 +260,8 @@ def test_a_write_that_fails_before_its_rename_leaves_nothing(tmp_path, monkeypat
 
 def test_pairing_lowers_the_variance_of_policy_effects(tmp_path, ray_address):
     """Common random numbers: the paired effect of a mild pilot varies less than an unpaired one."""
-    path = tmp_path / "crn.yaml"
-    path.write_text("name: crn\nbase: {city: zhengzhou, households: 1500, horizon_months: 24, seed: 5}\n"
-                    "arms: {baseline: [baseline], coproduction: [baseline, coproduction]}\nreplicates: 6\n")
-    out = tmp_path / "out"
-    run_sweep(load_sweep(path), out, workers=2)
+    out, _ = run_text(tmp_path, "name: crn\nbase: {city: zhengzhou, households: 1500, horizon_months: 24, seed: 5}\n"
+                                "arms: {baseline: [baseline], coproduction: [baseline, coproduction]}\nreplicates: 6\n")
     from abm.sweep.compare import effects
 
     reductions = effects(out)["variance_reduction"].dropna()
