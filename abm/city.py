@@ -17,7 +17,7 @@ from abm.parameters import check_values
 from abm.state import GROUPS, N_TENURES, TENURES
 from abm.yamlio import load_yaml
 
-CITIES_DIR = Path(__file__).resolve().parent.parent / "configs" / "cities"
+CITIES_DIR = Path(__file__).resolve().parent / "configs" / "cities"
 BUILTIN_CITIES = ("zhengzhou", "yanta", "jinnan", "changshu", "kunshan", "yiwu")
 
 
