@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from abm.config import ConfigError, load_config, resolve
+from abm.fmt import number, percent
 from abm.store import OutputExists, atomic_file
 
 app = typer.Typer(help="Agent-based microsimulation of urbanization in Chinese cities.", no_args_is_help=True,
@@ -84,7 +85,7 @@ def run(
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         _fail(f"output folder {target} already exists and is not empty; choose another --out")
 
-    from abm.runner import simulate, summary, write_outputs
+    from abm.runner import simulate, summary, summary_months, write_outputs
 
     if quiet:
         result = simulate(spec, eng)
@@ -98,13 +99,17 @@ def run(
     except OutputExists as exc:
         _fail(str(exc))
     if not quiet:
-        table = Table(title=f"{cfg.name}: month {cfg.horizon_months}, real-city units (scale {result.world.scale:.1f})")
+        first, last = summary_months(result.world)
         frame = summary(result.world)
+        flows = f"month {last}" if first == last else f"months {first}-{last}"
+        table = Table(title=f"{cfg.name}: stocks and rates at month {last}, flows summed over {flows}; "
+                            f"real-city units (scale {result.world.scale:.1f})", title_justify="left")
         table.add_column("indicator")
-        for col in frame.columns:
+        table.add_column("unit")
+        for col in frame.columns[1:]:
             table.add_column(col, justify="right")
         for name, row in frame.iterrows():
-            table.add_row(name, *(f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}" for v in row))
+            table.add_row(name, row["unit"], *(number(v) for v in row.iloc[1:]))
         console.print(table)
         console.print(f"compile {result.compile_seconds:.2f} s, init {result.init_seconds:.2f} s, "
                       f"steps {result.step_seconds:.2f} s "
@@ -194,15 +199,10 @@ def compare(
     for col in ("outcome", "arm", base_arm, "arm value", "effect [95% interval]", "CRN var. cut"):
         out.add_column(col, justify="left" if col in ("outcome", "arm") else "right", overflow="fold",
                        min_width=24 if col == "outcome" else None)
-    def fmt(v: float, sign: bool = False, scale: float = 0.0) -> str:
-        return _number(0.0 if abs(v) < 1e-9 * (1.0 + abs(scale)) else v, sign)  # float noise of sums is 0
-
     for r in table.itertuples():
-        out.add_row(f"{r.indicator} · {r.group} ({r.unit})", r.arm, fmt(r.baseline), fmt(r.value),
-                    f"{fmt(r.effect, True, r.baseline)} [{fmt(r.ci_low, True, r.baseline)}, "
-                    f"{fmt(r.ci_high, True, r.baseline)}]",
-                    "n/a" if r.variance_reduction != r.variance_reduction
-                    else f"{r.variance_reduction:.0%}")
+        out.add_row(f"{r.indicator} · {r.group} ({r.unit})", r.arm, number(r.baseline), number(r.value),
+                    f"{number(r.effect, True, r.baseline)} [{number(r.ci_low, True, r.baseline)}, "
+                    f"{number(r.ci_high, True, r.baseline)}]", percent(r.variance_reduction))
     console.print(out)
     if csv is not None:
         with atomic_file(csv) as tmp:
@@ -232,17 +232,6 @@ def _count(n: int, noun: str) -> str:
 def _pairs(table) -> str:
     counts = sorted(set(table["pairs"]))
     return str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
-
-
-def _number(v: float, sign: bool = False) -> str:
-    """Four significant figures; millions and billions as M and bn so that budget lines stay readable."""
-    if v != v:
-        return "n/a"
-    s = "+" if sign else ""
-    for size, suffix in ((1e9, " bn"), (1e6, " M")):
-        if abs(v) >= size:
-            return f"{v / size:{s}.4g}{suffix}"
-    return f"{v:{s},.0f}" if abs(v) >= 1e4 else f"{v:{s}.4g}"
 
 
 @app.command()
@@ -293,9 +282,9 @@ def calibrate(
     for col in ("parameter", "estimate", "95% interval", "prior", "true"):
         table.add_column(col, justify="left" if col == "parameter" else "right", no_wrap=True)
     for name, p in result.summary["parameters"].items():
-        table.add_row(name, f"{p['estimate']:.4g}", f"[{p['ci_low']:.4g}, {p['ci_high']:.4g}]",
-                      f"[{p['prior_low']:g}, {p['prior_high']:g}]",
-                      "" if "true" not in p else f"{p['true']:g} ({'inside' if p['true_inside'] else 'OUTSIDE'})")
+        table.add_row(name, number(p["estimate"]), f"[{number(p['ci_low'])}, {number(p['ci_high'])}]",
+                      f"[{number(p['prior_low'])}, {number(p['prior_high'])}]",
+                      "" if "true" not in p else f"{number(p['true'])} ({'inside' if p['true_inside'] else 'OUTSIDE'})")
     console.print(table)
     s = result.summary
     console.print(f"{s['evaluations']:,} evaluations, {result.seconds:.0f} s "

@@ -12,7 +12,7 @@ import numpy as np
 from abm import __version__
 from abm.city import CITIES_DIR, profile_path
 from abm.config import RunConfig
-from abm.indicators import GROUP_LABELS, NAMES, SEX_LABELS
+from abm.indicators import GROUP_LABELS, KIND, NAMES, SEX_LABELS, UNIT
 from abm.state import HOUSEHOLD_COLUMNS, LABELS
 from abm.store import atomic_dir, git_commit, sha256, versions, write_json
 from abm.world import RunSpec, World
@@ -162,10 +162,34 @@ HEADLINE = ("population", "households", "registration_rate", "hukou_conversions"
             "poverty_rate_absolute", "urbanization_gap")
 
 
-def summary(world: World, names=HEADLINE) -> "pd.DataFrame":
-    """The last step's headline indicators by group (sex: all)."""
+FLOW_WINDOW = 12  # months a flow is summed over in the summary, as `abm compare` does (a year's flow)
+
+
+def summary_months(world: World, window: int = FLOW_WINDOW) -> tuple[int, int]:
+    """The first and last month the summary's flows are summed over (the whole run if shorter)."""
+    last = len(world.history) - 1
+    return max(last - window + 1, 1 if last > 0 else 0), last
+
+
+def summary(world: World, names=HEADLINE, window: int = FLOW_WINDOW) -> "pd.DataFrame":
+    """Headline indicators by group (sex: all), in real-city units, with a `unit` column.
+
+    Stocks and rates are read at the last month; flows are summed over the last `window` months
+    (`summary_months`), so a quota used up early in the last year does not show as 0, and their unit
+    reads per year (or per N months when the run is shorter than a year).
+    """
     import pandas as pd
 
-    last = world.history[-1]
-    rows = {n: [last[NAMES.index(n), g, 2] for g in range(4)] for n in names}
-    return pd.DataFrame(rows, index=GROUP_LABELS).T
+    hist = np.asarray(world.history)  # [step, indicator, group, sex]
+    first, last = summary_months(world, window)
+    span = last - first + 1
+    per = "/year" if span == 12 else f"/{span} months" if span != 1 else "/month"
+    rows, units = {}, []
+    for n in names:
+        k = NAMES.index(n)
+        flow = KIND[n] == "flow"
+        rows[n] = hist[first:last + 1, k, :, 2].sum(axis=0) if flow else hist[last, k, :, 2]
+        units.append(UNIT[n].replace("/month", per) if flow else UNIT[n])
+    frame = pd.DataFrame(rows, index=GROUP_LABELS).T
+    frame.insert(0, "unit", units)
+    return frame

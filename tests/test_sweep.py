@@ -1,11 +1,14 @@
 """Sweeps on Ray: the results table does not depend on the workers, survives kill -9, records failures."""
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
 import pytest
@@ -191,6 +194,64 @@ def test_report_builds_and_embeds_its_figures(finished_sweep):
                     "Response to the design parameters"):
         assert f"<h2>{heading}</h2>" in page
     assert "registration rate" in page.lower()
+    # numbers for people: the tables read as the terminal does, never 8.608e+05 or 2.274e-13
+    tables = re.sub(r'<img[^>]*>', "", page)
+    assert not re.search(r"\de[+-]\d", tables)
+    assert re.search(r"<td>[+-]?\d{1,3}(,\d{3})+</td>", tables)  # thousands separators
+    # which policies each arm holds, and what they change
+    manifest = json.loads((finished_sweep / "manifest.json").read_text())
+    arms = tables[tables.index("<h2>Arms</h2>"):tables.index("<h2>Effects")]
+    for arm, resolved in manifest["arms"].items():
+        row = arms[arms.index(f"<td>{arm}"):].split("</tr>")[0]
+        for policy in resolved["policies"]:
+            assert f"{policy['name']} (" in row, (arm, policy["name"])
+    assert "reg_services_tied: 0 → 1" in arms  # the zhengzhou arm's rule against the baseline arm
+
+
+def test_share_bands_of_the_design_response_stay_within_0_and_1(finished_sweep):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+
+    from abm.sweep.compare import horizon_outcomes
+    from abm.sweep.report import _palette, response_axes
+    from abm.sweep.store import finished, read_manifest, runs_frame
+
+    manifest = read_manifest(finished_sweep)
+    names = manifest["design"]["parameters"]
+    fig = response_axes(horizon_outcomes(finished_sweep), runs_frame(list(finished(finished_sweep).values()), names),
+                        names, _palette(list(manifest["config"]["arms"])))
+    shares = [ax for ax in fig.axes if ax.get_ylabel() == "share"]
+    assert len(shares) == 3
+    for ax in shares:
+        bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        assert len(bands) == 2  # one per arm
+        for band in bands:
+            y = np.concatenate([p.vertices[:, 1] for p in band.get_paths()])
+            assert (y >= 0).all() and (y <= 1).all()
+        for line in ax.lines:
+            assert (np.asarray(line.get_ydata()) <= 1).all()
+    plt.close(fig)
+
+
+def test_the_arms_table_names_policies_levers_and_precedence(tmp_path):
+    from abm.sweep.manifest import manifest
+    from abm.sweep.report import arms_html
+
+    path = tmp_path / "arms.yaml"
+    path.write_text("name: arms\nbase: {city: yiwu, households: 100, horizon_months: 2, seed: 1}\n"
+                    "arms:\n  baseline: [baseline]\n"
+                    "  pilot: {policies: [baseline, {yiwu: {points_skill: 20}}, kunshan], "
+                    "precedence: {school_rule: kunshan}}\n"
+                    "design: {method: grid, parameters: {kunshan.build_years: [2, 4]}}\n")
+    page = arms_html(manifest(load_sweep(path)))
+    pilot = page[page.index("<td>pilot"):]
+    assert "<td>baseline (baseline arm)</td>" in page
+    for text in ("yiwu (", "kunshan (", "yiwu.points_skill = 20 (default 10)", "kunshan.build_years: varied by the "
+                 "design", "school_rule: kunshan", "school_rule: 0 → "):
+        assert text in pilot, text
 
 
 def test_a_sobol_design_reports_sensitivity_indices(tmp_path, ray_address):
@@ -205,7 +266,7 @@ def test_a_sobol_design_reports_sensitivity_indices(tmp_path, ray_address):
     result = runner.invoke(app, ["report", str(out), "--out", str(page)])
     assert result.exit_code == 0, result.output
     html = page.read_text()
-    assert "<h2>Sensitivity indices (Sobol)</h2>" in html and "ST_conf" in html
+    assert "<h2>Sensitivity indices (Sobol)</h2>" in html and "<th>total-order index</th>" in html
     assert html.count('src="data:image/png;base64,') == 5  # trajectories, group, sex, response, Sobol
 
 

@@ -1,9 +1,10 @@
 """`abm report DIR`: one self-contained HTML page (figures embedded as PNG) from a sweep folder.
 
-Sections: what was run; paired effects against the baseline arm with 95% intervals (table and
-figure); indicator trajectories per arm with replicate bands; breakdowns by group and by sex at the
-horizon; for a parameter design, how each outcome responds to each parameter; for a Sobol design,
-first- and total-order sensitivity indices (SALib).
+Sections: what was run; each arm's policies, levers, precedence and resolved rules; paired effects
+against the baseline arm with 95% intervals (table and figure); indicator trajectories per arm with
+replicate bands; breakdowns by group and by sex at the horizon; for a parameter design, how each
+outcome responds to each parameter; for a Sobol design, first- and total-order sensitivity indices
+(SALib). Every number in a table goes through abm.fmt.number, as in the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from abm.fmt import html_table, number, percent
 from abm.indicators import UNIT
 from abm.store import atomic_file
 from abm.sweep.compare import HEADLINE, effects, horizon_outcomes, unit_at_horizon
@@ -59,7 +61,7 @@ def _compact(axis) -> None:
         for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
             if abs(v) >= size:
                 return f"{v / size:g}{suffix}"
-        return f"{v:g}"
+        return number(v, scale=1.0)  # no 1e-05 on an axis
 
     axis.set_major_formatter(FuncFormatter(fmt))
 
@@ -148,9 +150,40 @@ def breakdown_figure(last: pd.DataFrame, by: str, palette: dict) -> str:
     return figure_html(fig, f"Indicators at the last month by {what}, per arm.")
 
 
-def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palette: dict) -> str:
-    import seaborn as sns
+def bounds(name: str) -> tuple[float, float]:
+    """The values an indicator can take: shares lie in [0, 1]; every other indicator (counts, money,
+    pupils per class) is at least 0."""
+    return (0.0, 1.0) if UNIT[name] == "share" else (0.0, np.inf)
 
+
+def fit_band(x, y, limits: tuple[float, float] | None = None, points: int = 50):
+    """Least-squares line of y on x with its 95% confidence band, on a grid over the range of x.
+
+    Returns (grid, fit, low, high), each clipped to `limits` (an indicator's `bounds`), or None when x does not
+    vary. The band is NaN when there are too few runs for one (fewer than three).
+    """
+    from scipy import stats
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 2 or np.ptp(x) == 0:
+        return None
+    slope, intercept = np.polyfit(x, y, 1)
+    grid = np.linspace(x.min(), x.max(), points)
+    fit = intercept + slope * grid
+    n, sxx = len(x), ((x - x.mean()) ** 2).sum()
+    if n > 2:
+        s = np.sqrt(((y - intercept - slope * x) ** 2).sum() / (n - 2))
+        half = stats.t.ppf(0.975, n - 2) * s * np.sqrt(1 / n + (grid - x.mean()) ** 2 / sxx)
+    else:
+        half = np.full(points, np.nan)
+    low, high = fit - half, fit + half
+    if limits is not None:
+        fit, low, high = (np.clip(a, *limits) for a in (fit, low, high))
+    return grid, fit, low, high
+
+
+def response_axes(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palette: dict):
+    """The response figure: a panel per headline outcome and design parameter, a line and band per arm."""
     outcomes = list(HEADLINE[:4])
     y = y.merge(runs[["arm", "point", "replicate", *names]], on=["arm", "point", "replicate"])
     n = len(outcomes) * len(names)
@@ -159,17 +192,28 @@ def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palet
         ax = axes[k]
         d = y[(y["indicator"] == name) & (y["group"] == group)]
         for arm, da in d.groupby("arm", sort=False):
-            sns.regplot(data=da, x=param, y="value", ax=ax, color=palette[arm], scatter_kws={"s": 10, "alpha": 0.6},
-                        line_kws={"lw": 1.2}, truncate=True, n_boot=200, seed=0)
+            color = palette[arm]
+            ax.scatter(da[param], da["value"], s=10, alpha=0.6, color=color)
+            band = fit_band(da[param], da["value"], bounds(name))
+            if band is not None:
+                grid, fit, low, high = band
+                ax.plot(grid, fit, color=color, lw=1.2)
+                ax.fill_between(grid, low, high, color=color, alpha=0.15, lw=0)
         ax.set_title(f"{name.replace('_', ' ')} · {GROUP_NAMES[group]}", fontsize=9)
         ax.set_xlabel(param)
         ax.set_ylabel(unit_at_horizon(name))
         _compact(ax.yaxis)
     _arm_legend(fig, palette)
-    fig.suptitle("Response of each outcome at the horizon to each design parameter (points: runs; "
-                 "lines: linear fit with 95% band)", y=1.0)
+    fig.suptitle("Response of each outcome at the horizon to each design parameter (points: runs; lines: "
+                 "least-squares fit with its 95% confidence band, clipped to the values the outcome can take)",
+                 y=1.0)
     fig.tight_layout()
-    return figure_html(fig, "How outcomes respond to the design parameters, per arm.")
+    return fig
+
+
+def response_figure(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palette: dict) -> str:
+    return figure_html(response_axes(y, runs, names, palette),
+                       "How outcomes respond to the design parameters, per arm.")
 
 
 def sobol_section(y: pd.DataFrame, manifest: dict) -> str:
@@ -213,7 +257,11 @@ def sobol_section(y: pd.DataFrame, manifest: dict) -> str:
     plt.close("all")
     return (figure_html(fig, "Share of each outcome's variance over the design due to each parameter alone (first "
                          "order) and with its interactions (total).")
-            + t.to_html(index=False, float_format=lambda v: f"{v:.3f}", classes="table"))
+            + html_table(t, SOBOL_COLUMNS))
+
+
+SOBOL_COLUMNS = {"arm": "arm", "outcome": "outcome", "parameter": "parameter", "S1": "first-order index",
+                 "S1_conf": "first-order ± (95%)", "ST": "total-order index", "ST_conf": "total-order ± (95%)"}
 
 
 def build_report(out: Path, dest: Path | None = None) -> Path:
@@ -231,7 +279,7 @@ def build_report(out: Path, dest: Path | None = None) -> Path:
     frame = read_indicators(out, indicators=sorted(set(names) | set(BREAKDOWN)))
     horizon = int(frame["step"].max())
     last = frame[frame["step"] == horizon]
-    parts = [_header(manifest, runs, out)]
+    parts = [_header(manifest, runs, out), "<h2>Arms</h2>", arms_html(manifest)]
     table = effects(out)
     if not table.empty:
         parts += ["<h2>Effects against the baseline arm</h2>", effects_figure(table, base_arm), _effects_html(table)]
@@ -274,10 +322,61 @@ def _header(manifest: dict, runs: pd.DataFrame, out: Path) -> str:
 
 def _effects_html(table: pd.DataFrame) -> str:
     t = table.assign(outcome=[label(n, g, horizon=True) for n, g in zip(table["indicator"], table["group"])])
-    t = t[["outcome", "arm", "baseline", "value", "effect", "ci_low", "ci_high", "pairs", "variance_reduction"]]
-    t = t.rename(columns={"value": "arm value", "ci_low": "95% low", "ci_high": "95% high",
-                          "variance_reduction": "CRN variance reduction"})
-    return t.to_html(index=False, float_format=lambda v: f"{v:,.4g}", classes="table", na_rep="n/a")
+    return html_table(t, EFFECT_COLUMNS, formats={"CRN variance reduction": percent}, scale="baseline",
+                      signed=("effect", "95% low", "95% high"))
+
+
+EFFECT_COLUMNS = {"outcome": "outcome", "arm": "arm", "baseline": "baseline", "value": "arm value",
+                  "effect": "effect", "ci_low": "95% low", "ci_high": "95% high", "pairs": "pairs",
+                  "variance_reduction": "CRN variance reduction"}
+
+
+def arms_html(manifest: dict) -> str:
+    """Each arm's policies (with the levers it sets away from their defaults), precedence and rules.
+
+    Rules are the resolved values in force at the first design point; a lever the design varies is
+    named as such rather than given one value.
+    """
+    from abm.policies import PolicyError, get
+
+    resolved = manifest.get("arms") or {}
+    base_arm = manifest["baseline_arm"]
+    design = set(manifest["design"]["parameters"])
+    base_precedence = manifest["base"].get("precedence") or {}
+    base_rules = (resolved.get(base_arm) or {}).get("rules", {})
+    rows = []
+    for arm, given in manifest["config"]["arms"].items():
+        precedence = base_precedence | (given.get("precedence") or {} if isinstance(given, dict) else {})
+        policies, levers = [], []
+        for pol in (resolved.get(arm) or {}).get("policies", []):
+            try:
+                cls = get(pol["name"])
+                title, defaults = cls.title, {p.name: p.default for p in cls.parameters}
+            except PolicyError:
+                title, defaults = "", {}
+            policies.append(f"{pol['name']} ({title})" if title else pol["name"])
+            for lever, value in pol["parameters"].items():
+                key = f"{pol['name']}.{lever}"
+                if key in design:
+                    levers.append(f"{key}: varied by the design")
+                elif lever in defaults and value != defaults[lever]:
+                    levers.append(f"{key} = {number(value)} (default {number(defaults[lever])})")
+        rules = (resolved.get(arm) or {}).get("rules", {})
+        changed = [f"{k}: {number(base_rules[k])} → {number(v)}" for k, v in rules.items()
+                   if k in base_rules and v != base_rules[k]]
+        rows.append({"arm": arm + (" (baseline arm)" if arm == base_arm else ""), "policies": policies,
+                     "levers set": levers or ["defaults"],
+                     "precedence": [f"{k}: {v}" for k, v in precedence.items()] or ["none"],
+                     f"rules that differ from {base_arm}": changed if arm != base_arm
+                     else ["(the reference)"]})
+    def cell(v) -> str:
+        return "<br>".join(html.escape(x) for x in v) if isinstance(v, list) else html.escape(v)
+
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
+    return (f"<p>What each arm runs: policies in the order they apply, levers set away from their defaults, "
+            f"which policy wins a rule two of them set (precedence), and the resolved rules that differ from "
+            f"the baseline arm.</p><table class='arms'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 PAGE = """<!doctype html>
@@ -286,7 +385,7 @@ PAGE = """<!doctype html>
 body {{ font-family: system-ui, sans-serif; max-width: 1400px; margin: 2em auto; color: #222; }}
 table {{ border-collapse: collapse; font-size: 0.85em; margin: 1em 0; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: right; }}
-table.meta th, table.meta td {{ text-align: left; }}
+table.meta th, table.meta td, table.arms th, table.arms td {{ text-align: left; vertical-align: top; }}
 figure {{ margin: 1.5em 0; }} figure img {{ max-width: 100%; }}
 figcaption {{ color: #555; font-size: 0.9em; }}
 </style></head><body>
