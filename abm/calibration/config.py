@@ -27,16 +27,17 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from abm.calibration.targets import TargetError, load_targets, validate_targets
-from abm.config import MAX_SEED, ConfigError, RunConfig, format_errors, resolve
+from abm.config import (MAX_SEED, ConfigError, Name, Number, RunConfig, Whole, check_run, policy_names,
+                        validate_fields)
 from abm.parameters import Param
-from abm.sweep.config import find_lever, policy_names
+from abm.sweep.config import find_lever
 from abm.yamlio import YamlError, load_yaml
 
 
 class Prior(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    low: float
-    high: float
+    low: Number
+    high: Number
     prior: Literal["uniform", "loguniform"] = "uniform"
 
     @model_validator(mode="after")
@@ -53,27 +54,27 @@ class TargetSpec(BaseModel):
     indicator: str
     group: str = "all"
     sex: str = "all"
-    when: Union[int, str] = "horizon"
-    weight: float = 1.0
+    when: Union[Whole, str] = "horizon"
+    weight: Number = 1.0
 
 
 class Recovery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    truth: dict[str, float] = Field(description="the known values, by parameter name")
+    truth: dict[str, Number] = Field(description="the known values, by parameter name")
     targets: list[TargetSpec] = Field(min_length=1)
-    runs: int = Field(default=4, ge=2, le=100, description="runs at the truth, averaged")
-    seed: int = Field(default=999, ge=0, le=MAX_SEED)
+    runs: Whole = Field(default=4, ge=2, le=100, description="runs at the truth, averaged")
+    seed: Whole = Field(default=999, ge=0, le=MAX_SEED)
 
 
 class Sampler(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    particles: int = Field(default=100, ge=10, le=100_000)
-    generations: int = Field(default=6, ge=1, le=50)
-    draws: int = Field(default=1, ge=1, le=20, description="runs per parameter set, each a fresh population")
-    quantile: float = Field(default=0.5, gt=0.0, lt=1.0)
-    min_acceptance: float = Field(default=0.02, ge=0.0, lt=1.0)
-    max_evaluations: int = Field(default=50_000, ge=10)
-    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    particles: Whole = Field(default=100, ge=10, le=100_000)
+    generations: Whole = Field(default=6, ge=1, le=50)
+    draws: Whole = Field(default=1, ge=1, le=20, description="runs per parameter set, each a fresh population")
+    quantile: Number = Field(default=0.5, gt=0.0, lt=1.0)
+    min_acceptance: Number = Field(default=0.02, ge=0.0, lt=1.0)
+    max_evaluations: Whole = Field(default=50_000, ge=10)
+    seed: Whole = Field(default=0, ge=0, le=MAX_SEED)
 
     @model_validator(mode="after")
     def _budget(self):
@@ -85,7 +86,7 @@ class Sampler(BaseModel):
 
 class CalibrationConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
+    name: Name
     base: Union[str, dict[str, Any]]
     overrides: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, Prior] = Field(min_length=1)
@@ -104,12 +105,14 @@ class Calibration:
     """A validated calibration: the base run resolved, the parameters declared, the targets checked."""
 
     def __init__(self, cfg: CalibrationConfig, base: RunConfig, base_dir: Path, run_dir: Path, source: str,
-                 params: dict[str, Param], targets: pd.DataFrame | None, inputs: dict[str, Path]):
+                 params: dict[str, Param], targets: pd.DataFrame | None, inputs: dict[str, Path], spec=None):
+        from abm.config import resolve
+
         self.config, self.base, self.base_dir, self.run_dir = cfg, base, base_dir, run_dir
         self.source, self.declared, self.inputs = source, params, inputs
         self.names = list(cfg.parameters)
         self.targets = targets  # None for recovery until they are made
-        self.spec = resolve(base, run_dir, source)
+        self.spec = spec if spec is not None else resolve(base, run_dir, source)
 
     def spec_for(self, values: dict[str, float], seed: int):
         """The run spec with these parameter values and this seed."""
@@ -135,73 +138,93 @@ class Calibration:
 
 
 def load_calibration(path: str | Path) -> Calibration:
+    """Read and validate a calibration config, listing every problem of every stage at once: its own fields,
+    the base run (file, fields, city, policies, precedence; `overrides.<key>` where an override set it), the
+    parameters, the recovery truth and the targets."""
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise ConfigError(source, [f"calibration config {path} not found"])
     try:
-        data = load_yaml(path)
+        data = load_yaml(path, "calibration config file")
     except YamlError as exc:
         raise ConfigError(source, [str(exc)]) from None
-    try:
-        cfg = CalibrationConfig(**data)
-    except ValidationError as err:
-        raise ConfigError(source, format_errors(err, CalibrationConfig)) from None
+    cfg, good, problems, bad = validate_fields(CalibrationConfig, data)
     base_dir, inputs = path.parent, {"calibration": path}
-    if isinstance(cfg.base, str):
-        bpath = base_dir / cfg.base
+    # the base run
+    base_data, run_dir = None, base_dir
+    if "base" in good:
+        if isinstance(good["base"], str):
+            bpath = base_dir / good["base"]
+            try:
+                base_data = load_yaml(bpath, "run config file")
+            except YamlError as exc:
+                problems.append(f"base: cannot read run config {good['base']!r}: {exc}")
+            run_dir, inputs["base"] = bpath.parent, bpath
+        else:
+            base_data = dict(good["base"])
+    base, spec, base_good, base_bad = None, None, {}, {"base"}
+    if base_data is not None:
+        overrides = good.get("overrides", {})
+        rename = {k: f"overrides.{k}" for k in overrides} | {"name": "name"}
+        base, base_good, found, base_bad = validate_fields(
+            RunConfig, base_data | overrides | {"name": good.get("name", "calibration")}, "base", rename)
+        problems += found
+        spec, found = check_run(base_good, run_dir, base_bad, labels=rename, prefix="base.")
+        problems += found
+    # the parameters: names are checked even when a prior is bad (that prior is already named)
+    params: dict[str, Param] = {}
+    raw = data.get("parameters")
+    names = list(good["parameters"]) if "parameters" in good else (list(raw) if isinstance(raw, dict) else [])
+    each = dict(good.get("parameters", {}))  # the priors that are valid on their own
+    for name, value in (raw.items() if "parameters" in bad and isinstance(raw, dict) else ()):
         try:
-            base_data = load_yaml(bpath)
-        except (YamlError, OSError) as exc:
-            raise ConfigError(source, [f"base: cannot read run config {cfg.base!r}: {exc}"]) from None
-        run_dir, inputs["base"] = bpath.parent, bpath
-    else:
-        base_data, run_dir = dict(cfg.base), base_dir
-    base_data = base_data | cfg.overrides | {"name": cfg.name}
-    try:
-        base = RunConfig(**base_data)
-    except ValidationError as err:
-        raise ConfigError(source, [f"base.{p}" for p in format_errors(err)]) from None
-    problems, params = [], {}
-    policies = policy_names(list(base.policies))
-    for name, prior in cfg.parameters.items():
-        owner, _, p, problem = find_lever(name)
+            each[name] = Prior.model_validate(value)
+        except (ValidationError, TypeError):
+            pass
+    policies = policy_names(base_good["policies"]) if "policies" in base_good else None
+    for name in names:
+        owner, _, p, problem = find_lever(str(name))
         if problem:
             problems.append(problem.replace("design.parameters.", "parameters."))
             continue
-        if owner != "behaviour" and owner not in policies:
-            problems.append(f"parameters.{name}: the base run has no policy {owner!r}")
+        if owner != "behaviour" and policies is not None and owner not in ["baseline", *policies]:
+            problems.append(f"parameters.{name}: the base run has no policy {owner!r}; its policies: "
+                            f"{', '.join(dict.fromkeys(['baseline', *policies]))}")
             continue
-        for v in (prior.low, prior.high):
-            if (msg := p.check(v)) is not None:
-                problems.append(f"parameters.{name}: prior bound {msg}")
         params[name] = p
-    if cfg.recovery is not None:
-        for name, v in cfg.recovery.truth.items():
-            if name not in cfg.parameters:
+        if name in each:
+            for v in (each[name].low, each[name].high):
+                if (msg := p.check(v)) is not None:
+                    problems.append(f"parameters.{name}: prior bound {msg}")
+    priors = good.get("parameters", {})
+    recovery = good.get("recovery")
+    if recovery is not None and "parameters" in good:
+        for name, v in recovery.truth.items():
+            if name not in priors:
                 problems.append(f"recovery.truth.{name}: not a calibrated parameter; calibrated: "
-                                f"{', '.join(cfg.parameters)}")
-            elif not cfg.parameters[name].low <= v <= cfg.parameters[name].high:
+                                f"{', '.join(priors)}")
+            elif not priors[name].low <= v <= priors[name].high:
                 problems.append(f"recovery.truth.{name}: {v:g} lies outside its prior "
-                                f"[{cfg.parameters[name].low:g}, {cfg.parameters[name].high:g}]")
-        missing = [n for n in cfg.parameters if n not in cfg.recovery.truth and n in params]
+                                f"[{priors[name].low:g}, {priors[name].high:g}]")
+        missing = [n for n in priors if n not in recovery.truth and n in params]
         if missing:
             problems.append(f"recovery.truth: missing {', '.join(missing)}")
+    # the targets, against the base run's horizon when it is known
+    horizon = base_good.get("horizon_months")
     targets = None
     try:
-        if cfg.targets is not None:
-            tpath = base_dir / cfg.targets
-            targets = load_targets(tpath, base.horizon_months)
+        if good.get("targets") is not None:
+            tpath = base_dir / good["targets"]
+            targets = load_targets(tpath, horizon)
             inputs["targets"] = tpath
-        else:
-            frame = pd.DataFrame([t.model_dump() for t in cfg.recovery.targets]).assign(observed=0.0)
-            validate_targets(frame, base.horizon_months, f"{source}: recovery.targets")
+        elif recovery is not None:
+            frame = pd.DataFrame([t.model_dump() for t in recovery.targets]).assign(observed=0.0)
+            validate_targets(frame, horizon, f"{source}: recovery.targets")
     except TargetError as exc:
-        if cfg.targets is None:  # inline targets: name them by position, not by file row
+        if good.get("targets") is None:  # inline targets: name them by position, not by file row
             problems.extend(re.sub(r"^row (\d+):", lambda m: f"recovery.targets[{int(m.group(1)) - 2}]:", p)
                             for p in exc.problems)
         else:
-            problems.append(str(exc))
+            problems.extend(f"targets: {good['targets']}, {p}" for p in exc.problems)
     if problems:
         raise ConfigError(source, problems)
-    return Calibration(cfg, base, base_dir, run_dir, source, params, targets, inputs)
+    return Calibration(cfg, base, base_dir, run_dir, source, params, targets, inputs, spec)

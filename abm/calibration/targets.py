@@ -16,6 +16,7 @@ A targets table (CSV or Parquet) has one row per observed figure:
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,10 +123,19 @@ def _step(when, horizon: int | None) -> int | None:
 
 def load_targets(path: str | Path, horizon: int | None = None) -> pd.DataFrame:
     path = Path(path)
+    if path.is_dir():
+        raise TargetError(str(path), [f"{path} is a folder, not a targets file"])
     if not path.is_file():
         raise TargetError(str(path), [f"targets file {path} not found"])
+    if path.suffix != ".parquet":
+        from abm.yamlio import YamlError, read_text
+
+        try:
+            text = read_text(path, "targets file")
+        except YamlError as exc:
+            raise TargetError(str(path), [str(exc)]) from None
     try:
-        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment="#",
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(io.StringIO(text), comment="#",
                                                                                     skipinitialspace=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
         raise TargetError(str(path), [f"cannot read it as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "

@@ -17,8 +17,10 @@
     seed: 100                       # replicate r runs on seed + r in every arm and design point
 
 A design parameter is `behaviour.<name>` or `<policy>.<lever>`; a lever is set in every arm that has
-that policy. Every run is resolved here, before anything runs, so a bad value fails the whole sweep at
-once with every problem listed, like a run config.
+that policy. An arm is a policy list or `{policies: [...], precedence: {rule: policy}}`; the base's
+`precedence` entries apply to the arms that hold the policy they name. Every run is resolved here, before
+anything runs, so a bad value fails the whole sweep at once with every problem of every stage listed, like
+a run config.
 """
 
 from __future__ import annotations
@@ -30,21 +32,22 @@ import re
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from abm.config import MAX_SEED, ConfigError, PolicyItem, RunConfig, format_errors, resolve
+from abm.config import (MAX_SEED, ConfigError, Name, Number, PolicyItem, RunConfig, Whole, check_city, check_run,
+                        format_errors, policy_names, validate_fields)
 from abm.parameters import BEHAVIOUR_BY_NAME, Param
 from abm.policies import PolicyError, get
 from abm.sweep import design as designs
 from abm.yamlio import YamlError, load_yaml
 
-NAME = r"^[A-Za-z0-9_-]+$"
+ARM_NAME = r"^[A-Za-z0-9_-]+$"
 
 
 class Range(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    low: float
-    high: float
+    low: Number
+    high: Number
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -53,14 +56,42 @@ class Range(BaseModel):
         return self
 
 
+def _design_value(name: str, v: Any) -> Union[float, list[float], Range]:
+    """A design parameter's value: a number (held), a list of numbers (grid) or {low, high} (lhs, sobol)."""
+    is_number = lambda x: isinstance(x, (int, float)) and not isinstance(x, bool)  # noqa: E731
+    if is_number(v):
+        return float(v)
+    if isinstance(v, list) and all(is_number(x) for x in v):
+        return [float(x) for x in v]
+    if isinstance(v, dict):
+        try:
+            return Range.model_validate(v)
+        except ValidationError as err:
+            raise ValueError("; ".join(format_errors(err, Range, name))) from None
+    raise ValueError(f"{name}: expected a number, a list of numbers or {{low, high}} (got {v!r})")
+
+
 class Design(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     method: Literal["grid", "lhs", "sobol"] = Field(default="grid", description="grid, lhs or sobol")
-    parameters: dict[str, Union[float, list[float], Range]] = Field(
+    parameters: dict[str, Any] = Field(
         description="`behaviour.<name>` or `<policy>.<lever>`: a value, a list (grid) or {low, high} (lhs, sobol)")
-    samples: Optional[int] = Field(default=None, ge=1, le=100_000,
-                                   description="lhs: points; sobol: base rows (each gives D + 2 points)")
-    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="seed of the lhs or sobol sample")
+    samples: Optional[Whole] = Field(default=None, ge=1, le=100_000,
+                                     description="lhs: points; sobol: base rows (each gives D + 2 points)")
+    seed: Whole = Field(default=0, ge=0, le=MAX_SEED, description="seed of the lhs or sobol sample")
+
+    @field_validator("parameters")
+    @classmethod
+    def _values(cls, v: dict) -> dict:
+        problems, out = [], {}
+        for name, value in v.items():
+            try:
+                out[name] = _design_value(name, value)
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return out
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -92,29 +123,34 @@ class Arm(BaseModel):
 
 class SweepConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(min_length=1, max_length=100, pattern=NAME, description="sweep name")
+    name: Name = Field(description="sweep name")
     base: Union[str, dict[str, Any]] = Field(description="run config file (relative to the sweep file) or mapping")
     overrides: dict[str, Any] = Field(default_factory=dict, description="run-config fields replaced in the base")
-    arms: dict[str, Union[list[PolicyItem], Arm]] = Field(min_length=1, description="arm name: policy list")
+    arms: dict[str, Arm] = Field(min_length=1, description="arm name: policy list, or {policies, precedence}")
     baseline_arm: Optional[str] = Field(default=None, description="arm effects are measured against (default: first)")
     design: Optional[Design] = Field(default=None, description="parameter design; none: one design point")
-    replicates: int = Field(default=1, ge=1, le=10_000, description="replicates per arm and design point")
-    seed: Optional[int] = Field(default=None, ge=0, le=MAX_SEED - 10_000,
-                                description="replicate r uses seed + r (default: the base config's seed)")
+    replicates: Whole = Field(default=1, ge=1, le=10_000, description="replicates per arm and design point")
+    seed: Optional[Whole] = Field(default=None, ge=0, le=MAX_SEED - 10_000,
+                                  description="replicate r uses seed + r (default: the base config's seed)")
 
-    @field_validator("arms")
+    @field_validator("arms", mode="before")
     @classmethod
-    def _arm_names(cls, arms: dict) -> dict:
-        bad = [a for a in arms if not re.match(NAME, a)]
+    def _arm_lists(cls, arms: Any) -> Any:
+        if not isinstance(arms, dict):
+            return arms
+        bad = [a for a, v in arms.items() if not isinstance(v, (list, dict))]
         if bad:
-            raise ValueError(f"arm names may hold letters, digits, _ and - only: {', '.join(map(repr, bad))}")
-        return arms
+            raise ValueError(f"an arm is a list of policies or {{policies: [...], precedence: {{...}}}}: "
+                             f"{', '.join(map(repr, bad))}")
+        return {a: {"policies": v} if isinstance(v, list) else v for a, v in arms.items()}
 
-    @model_validator(mode="after")
-    def _baseline(self):
-        if self.baseline_arm is not None and self.baseline_arm not in self.arms:
-            raise ValueError(f"baseline_arm {self.baseline_arm!r} is not an arm; arms: {', '.join(self.arms)}")
-        return self
+    @field_validator("baseline_arm")
+    @classmethod
+    def _baseline(cls, v: Optional[str], info: ValidationInfo) -> Optional[str]:
+        arms = info.data.get("arms")
+        if v is not None and arms is not None and v not in arms:
+            raise ValueError(f"baseline_arm {v!r} is not an arm; arms: {', '.join(arms)}")
+        return v
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,10 +213,6 @@ def find_lever(name: str) -> tuple[str, str, Param | None, str | None]:
     return owner, key, declared[key], None
 
 
-def policy_names(items: list) -> list[str]:
-    return [i if isinstance(i, str) else next(iter(i)) for i in items if isinstance(i, (str, dict)) and i]
-
-
 def with_levers(items: list, levers: dict[str, dict[str, float]]) -> list:
     out = []
     for item in items:
@@ -217,70 +249,125 @@ def _points(d: Design, params: dict[str, Param]) -> list[dict[str, float]]:
 
 
 def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -> Sweep:
-    try:
-        cfg = SweepConfig(**data)
-    except ValidationError as err:
-        raise ConfigError(source, format_errors(err, SweepConfig)) from None
-    problems: list[str] = []
+    """Validate a sweep config and resolve every run, listing every problem of every stage at once: the
+    sweep's own fields, the base run (its file, then each field, named `overrides.<key>` where an override
+    set it), the city, the design parameters, and each arm's policies and precedence."""
+    cfg, good, problems, bad = validate_fields(SweepConfig, data)
     inputs: dict[str, Path] = {}
-    # the base run config
-    if isinstance(cfg.base, str):
-        path = Path(cfg.base) if Path(cfg.base).is_absolute() else base_dir / cfg.base
-        try:
-            base_data = load_yaml(path)
-        except (YamlError, FileNotFoundError, OSError) as exc:
-            raise ConfigError(source, [f"base: cannot read run config {cfg.base!r}: {exc}"]) from None
-        run_dir, inputs["base"] = path.parent, path
-    else:
-        base_data, run_dir = dict(cfg.base), base_dir
-    base_data.update(cfg.overrides)
-    base_data["name"] = cfg.name
-    if cfg.seed is not None:
-        base_data["seed"] = cfg.seed
-    try:
-        base = RunConfig(**base_data)
-    except ValidationError as err:
-        raise ConfigError(source, [f"base.{p}" for p in format_errors(err)]) from None
-    # the design
+    # the base run config, with the overrides, the sweep's name and seed
+    base_data, run_dir = None, base_dir
+    if "base" in good:
+        if isinstance(good["base"], str):
+            path = Path(good["base"]) if Path(good["base"]).is_absolute() else base_dir / good["base"]
+            try:
+                base_data = load_yaml(path, "run config file")
+            except YamlError as exc:
+                problems.append(f"base: cannot read run config {good['base']!r}: {exc}")
+            run_dir, inputs["base"] = path.parent, path
+        else:
+            base_data = dict(good["base"])
+    base, base_good, base_bad, profile = None, {}, {"base"}, None
+    if base_data is not None:
+        overrides = good.get("overrides", {})
+        replaced = {"name": good.get("name", "sweep")}  # a bad sweep name is named once, at `name`
+        if good.get("seed") is not None:
+            replaced["seed"] = good["seed"]
+        rename = {k: f"overrides.{k}" for k in overrides} | {k: k for k in replaced}
+        base, base_good, found, base_bad = validate_fields(RunConfig, base_data | overrides | replaced, "base",
+                                                           rename)
+        problems += found
+        if "city" in base_good:
+            profile, found = check_city(base_good["city"], run_dir, rename.get("city", "base.city"))
+            problems += found
+            if profile is None:
+                base_bad = base_bad | {"city"}
+    # the arms: their names (run ids and file names are made of them); when some arms are bad (already
+    # named), the others are still resolved below
+    arms: dict[str, Arm] = dict(good.get("arms", {}))
+    raw_arms = data.get("arms")
+    if isinstance(raw_arms, dict):
+        names = [a for a in raw_arms if not re.match(ARM_NAME, str(a))]
+        if names:
+            problems.append(f"arms: arm names may hold letters, digits, '_' and '-' only: "
+                            f"{', '.join(map(repr, names))}")
+            arms = {a: v for a, v in arms.items() if a not in names}
+    if "arms" in bad and isinstance(raw_arms, dict):
+        for arm, value in raw_arms.items():
+            try:
+                if re.match(ARM_NAME, str(arm)) and isinstance(value, (list, dict)):
+                    arms[arm] = Arm.model_validate({"policies": value} if isinstance(value, list) else value)
+            except ValidationError:
+                pass
+        baseline = data.get("baseline_arm")
+        if isinstance(baseline, str) and baseline not in raw_arms:
+            problems.append(f"baseline_arm: {baseline!r} is not an arm; arms: {', '.join(map(str, raw_arms))}")
+    arm_policies = {a: policy_names(v.policies) for a, v in arms.items()}
+    # the design: parameter names are checked even when a value is bad (that value is already named)
     params: dict[str, Param] = {}
-    arm_policies = {a: policy_names(v if isinstance(v, list) else v.policies) for a, v in cfg.arms.items()}
-    if cfg.design is not None:
-        for name, value in cfg.design.parameters.items():
-            owner, key, p, problem = find_lever(name)
-            if problem:
-                problems.append(problem)
-                continue
-            if owner != "behaviour" and not any(owner in names for names in arm_policies.values()):
-                problems.append(f"design.parameters.{name}: no arm has policy {owner!r}")
-                continue
-            values = [value.low, value.high] if isinstance(value, Range) else (
-                value if isinstance(value, list) else [value])
-            for v in values:
-                if (msg := p.check(v)) is not None:
-                    problems.append(f"design.parameters.{name}: {msg}")
-            params[name] = p
-    if problems:
-        raise ConfigError(source, problems)
-    points = _points(cfg.design, params) if cfg.design else [{}]
-    # every (arm, point) resolved once; replicates only change the seed
+    design = good.get("design")
+    raw_design = data.get("design")
+    names = list(design.parameters) if design is not None else (
+        list(raw_design["parameters"]) if "design" in bad and isinstance(raw_design, dict)
+        and isinstance(raw_design.get("parameters"), dict) else [])
+    design_ok = design is not None
+    for name in names:
+        owner, key, p, problem = find_lever(str(name))
+        if problem:
+            problems.append(problem)
+            design_ok = False
+            continue
+        if owner != "behaviour" and "arms" not in bad and not any(owner in n for n in arm_policies.values()):
+            problems.append(f"design.parameters.{name}: no arm has policy {owner!r}; the arms' policies: "
+                            f"{', '.join(sorted({n for names in arm_policies.values() for n in names}))}")
+            design_ok = False
+            continue
+        params[name] = p
+        if design is None:
+            continue
+        value = design.parameters[name]
+        for v in [value.low, value.high] if isinstance(value, Range) else (
+                value if isinstance(value, list) else [value]):
+            if (msg := p.check(v)) is not None:
+                problems.append(f"design.parameters.{name}: {msg}")
+                design_ok = False
+    points = _points(design, params) if design_ok else [{}]
+    # every (arm, point) resolved once; replicates only change the seed. A base precedence entry applies to
+    # the arms that hold the policy it names; an arm's own entries must name the arm's policies.
+    from abm.rules import RULES_BY_NAME
+
+    base_precedence = {}
+    arm_names = {n for names in arm_policies.values() for n in names} | {"baseline"}
+    for rule, winner in base_good.get("precedence", {}).items():
+        if rule not in RULES_BY_NAME:
+            problems.append(f"base.precedence.{rule}: unknown rule; every rule is a parameter of "
+                            "`abm policies baseline`")
+        elif winner not in arm_names and "arms" not in bad:
+            problems.append(f"base.precedence.{rule}: no arm has policy {winner!r}; the arms' policies: "
+                            f"{', '.join(sorted(arm_names))}")
+        else:
+            base_precedence[rule] = winner
     specs, tasks = {}, []
-    for arm, value in cfg.arms.items():
-        arm_cfg = value if isinstance(value, Arm) else Arm(policies=value)
+    for arm, arm_cfg in arms.items():
+        names = ["baseline", *arm_policies[arm]]
+        precedence = {k: v for k, v in base_precedence.items() if v in names} | dict(arm_cfg.precedence)
         for k, point in enumerate(points):
             behaviour, levers = split_values(point)
-            run_data = base.model_dump() | {"policies": with_levers(list(arm_cfg.policies), levers),
-                                            "behaviour": dict(base.behaviour) | behaviour,
-                                            "precedence": dict(base.precedence) | dict(arm_cfg.precedence)}
+            run_data = base_good | {"policies": with_levers(list(arm_cfg.policies), levers),
+                                    "behaviour": dict(base_good.get("behaviour", {})) | behaviour,
+                                    "precedence": precedence}
+            spec, found = check_run(run_data, run_dir, base_bad, profile, prefix=f"arms.{arm}: ", city_checked=True)
+            if found:
+                problems.extend(found)
+                break
+            if spec is None:
+                break
             try:
                 run_cfg = RunConfig(**run_data)
-                specs[(arm, k)] = resolve(run_cfg, run_dir, f"{source}: arm {arm}")
             except ValidationError as err:
-                problems.extend(f"arms.{arm}.{p}" for p in format_errors(err))
+                problems.extend(format_errors(err, RunConfig, f"arms.{arm}"))
                 break
-            except ConfigError as exc:
-                problems.extend(f"arms.{arm}: {p}" for p in exc.problems)
-                break
-            for r in range(cfg.replicates):
+            specs[(arm, k)] = spec
+            for r in range(good.get("replicates", 1)):
                 tasks.append(RunTask(run_id=f"{arm}__p{k:04d}__r{r:03d}", arm=arm, point=k, replicate=r,
                                      seed=base.seed + r, params=dict(point), config=run_cfg))
     if problems:
@@ -292,10 +379,8 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
 
 def load_sweep(path: str | Path) -> Sweep:
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(str(path), [f"sweep config {path} not found"])
     try:
-        data = load_yaml(path)
+        data = load_yaml(path, "sweep config file")
     except YamlError as exc:
         raise ConfigError(str(path), [str(exc)]) from None
     sweep = parse_sweep(data, str(path), path.parent)

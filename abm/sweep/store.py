@@ -111,11 +111,54 @@ def write_runs_table(out: Path, records: Iterable[dict], design_names: list[str]
         runs_frame(records, design_names).to_parquet(tmp, index=False)
 
 
+class NotASweepFolder(FileNotFoundError):
+    """A path given as a sweep folder that is something else; the message says what it is."""
+
+
+def _manifest_kind(manifest: dict) -> str:
+    if manifest.get("kind") in ("sweep", "calibration"):
+        return manifest["kind"]
+    if "baseline_arm" in manifest and "design" in manifest:
+        return "sweep"
+    if "engine" in manifest and "seed" in manifest:
+        return "run"
+    return "unknown"
+
+
+def folder_kind(out: Path) -> str:
+    """What a path holds: missing, file, empty, sweep, calibration, run, or other."""
+    out = Path(out)
+    if not out.exists():
+        return "missing"
+    if not out.is_dir():
+        return "file"
+    if not any(out.iterdir()):
+        return "empty"
+    try:
+        return _manifest_kind(json.loads((out / "manifest.json").read_text(encoding="utf-8"))).replace(
+            "unknown", "other")
+    except (OSError, ValueError):
+        return "run" if (out / "indicators.parquet").is_file() else "other"
+
+
 def read_manifest(out: Path) -> dict:
-    path = Path(out) / "manifest.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"{out} is not a sweep folder: it has no manifest.json")
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A sweep folder's manifest; NotASweepFolder says what the path is instead (a run or calibration folder,
+    an empty folder, a file, a folder that holds sweep folders)."""
+    out = Path(out)
+    kind = folder_kind(out)
+    if kind == "sweep":
+        return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    if kind == "missing":
+        raise NotASweepFolder(f"{out} does not exist; give a sweep folder (written by `abm sweep`)")
+    what = {"file": "is a file", "empty": "is an empty folder",
+            "calibration": "is a calibration folder (written by `abm calibrate`)",
+            "run": "is a run folder (written by `abm run`)"}.get(kind)
+    if what is None:
+        inside = sorted(p.name for p in out.iterdir() if p.is_dir() and folder_kind(p) == "sweep")
+        what = (f"holds sweep folders ({', '.join(inside[:5])}{', ...' if len(inside) > 5 else ''}); give one of them"
+                if inside else "is not a sweep folder: it has no sweep manifest.json")
+        raise NotASweepFolder(f"{out} {what}")
+    raise NotASweepFolder(f"{out} {what}, not a sweep folder (written by `abm sweep`)")
 
 
 def read_indicators(out: Path, indicators: Optional[list[str]] = None, steps: Optional[list[int]] = None,
