@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from abm.config import ConfigError, load_config, resolve
+from abm.config import ConfigError, config_kind, load_run, out_file_problem, out_folder_problem
 from abm.fmt import number, percent
 from abm.store import OutputExists, atomic_file
 
@@ -38,11 +38,21 @@ def _interrupted(command: str) -> None:
     raise typer.Exit(130)
 
 
-def _folder(out: Optional[Path], resume: bool, kind: str, name: str) -> Path:
-    """The output folder: --out, else results/<kind>/<name>/<time>; --resume needs --out."""
+def _out_problems(out: Optional[Path], resume: bool, kind: str) -> tuple:
+    """What is wrong with --out (and --resume), found before the config is even read."""
     if resume and out is None:
-        _fail(f"--resume needs --out: the {kind.removesuffix('s')} folder to finish")
-    return out or Path("results") / kind / name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return (f"--resume: needs --out, the {kind.removesuffix('s')} folder to finish",)
+    return (out_folder_problem(out, "--out", resume),) if out is not None else ()
+
+
+def _folder(out: Optional[Path], resume: bool, kind: str, name: str) -> Path:
+    """The output folder: --out (already checked), else results/<kind>/<name>/<time>, checked here."""
+    if out is not None:
+        return out
+    target = Path("results") / kind / name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if problem := out_folder_problem(target, "output folder", resume):
+        _fail(problem)
+    return target
 
 
 class Engine(str, Enum):
@@ -55,14 +65,40 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _load(config: Path, overrides: dict):
-    if not config.is_file():
-        _fail(f"config file {config} not found")
+def _fail_all(source: str, problems: list[str]) -> None:
+    """Every problem found before anything ran, in one message."""
+    if len(problems) == 1 and problems[0].startswith(source):
+        _fail(problems[0])
+    _fail(str(ConfigError(source, problems)))
+
+
+COMMAND = {"run": "abm run", "sweep": "abm sweep", "calibration": "abm calibrate"}
+
+
+def _checked(config: Path, kind: str, load, extra: tuple = (), label: Optional[str] = None):
+    """`load(config)` with the problems `extra` (the output location's) reported in the same message; a config
+    of another kind is named as such."""
+    from abm.yamlio import YamlError, load_yaml
+
+    problems = [p for p in extra if p]
     try:
-        cfg = load_config(config, overrides)
-        return cfg, resolve(cfg, config.parent, str(config))
+        found, keys = config_kind(load_yaml(config, "config file"))
+    except YamlError as exc:
+        _fail_all(str(config), [str(exc), *problems])
+    if found is not None and found != kind:
+        _fail(f"{config} is a {found} config (it has {keys}), not a {kind} config; use `{COMMAND[found]} {config}`")
+    try:
+        result = load(config)
     except ConfigError as exc:
-        _fail(str(exc))
+        _fail_all(label or str(config), [*exc.problems, *problems])
+    if problems:
+        _fail_all(label or str(config), problems)
+    return result
+
+
+def _load(config: Path, overrides: dict, out: Optional[Path] = None):
+    extra = (out_folder_problem(out),) if out is not None else ()
+    return _checked(config, "run", lambda path: load_run(path, overrides), extra)
 
 
 @app.command()
@@ -78,12 +114,12 @@ def run(
     """Simulate a city from CONFIG and write indicators, households and a manifest."""
     overrides = {"households": households, "horizon_months": months, "seed": seed,
                  "engine": engine.value if engine else None}
-    cfg, spec = _load(config, overrides)
+    cfg, spec = _load(config, overrides, out)
     eng = cfg.engine
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = out or Path("results") / cfg.name / stamp
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        _fail(f"output folder {target} already exists and is not empty; choose another --out")
+    if out is None and (problem := out_folder_problem(target, "output folder")):
+        _fail(problem)
 
     from abm.runner import simulate, summary, summary_months, write_outputs
 
@@ -98,6 +134,8 @@ def run(
         write_outputs(cfg, result, target, config.resolve())
     except OutputExists as exc:
         _fail(str(exc))
+    except OSError as exc:  # checked before the run, so only what changed since (a full disk, say)
+        _fail(f"cannot write {target}: {exc.strerror or exc}")
     if not quiet:
         first, last = summary_months(result.world)
         frame = summary(result.world)
@@ -130,10 +168,7 @@ def sweep(
     """Run every arm, design point and replicate of CONFIG on Ray; write a Parquet results store."""
     from abm.sweep.config import load_sweep
 
-    try:
-        sw = load_sweep(config)
-    except ConfigError as exc:
-        _fail(str(exc))
+    sw = _checked(config, "sweep", load_sweep, _out_problems(out, resume, "sweeps"))
     target = _folder(out, resume, "sweeps", sw.config.name)
     from abm.sweep.execute import run_sweep
 
@@ -158,6 +193,10 @@ def sweep(
                             inject=inject)
     except OutputExists as exc:
         _fail(str(exc))
+    except ConnectionError as exc:
+        _fail(f"--address {address}: cannot join the Ray cluster: {exc}")
+    except OSError as exc:  # the folder was checked first, so only what changed since (a full disk, say)
+        _fail(f"cannot write in {target}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         _interrupted(f"abm sweep {config} --out {target} --resume")
     finally:
@@ -184,16 +223,15 @@ def compare(
 ) -> None:
     """Paired effect of each arm against the baseline arm at the horizon, with 95% intervals."""
     from abm.sweep.compare import effects
-    from abm.sweep.store import read_manifest
 
+    manifest = _sweep_folder(folder, (out_file_problem(csv, "--csv") if csv is not None else None,), baseline)
     try:
-        read_manifest(folder)
         table = effects(folder, baseline)
     except (FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     if table.empty:
         _fail(f"{folder}: no arm besides the baseline has finished runs")
-    base_arm = baseline or read_manifest(folder)["baseline_arm"]
+    base_arm = baseline or manifest["baseline_arm"]
     out = Table(title=f"effect against {base_arm} at the horizon: mean paired difference and 95% interval "
                       f"over {_pairs(table)} paired runs (flows per year)", title_justify="left")
     for col in ("outcome", "arm", base_arm, "arm value", "effect [95% interval]", "CRN var. cut"):
@@ -205,8 +243,11 @@ def compare(
                     f"{number(r.ci_high, True, r.baseline)}]", percent(r.variance_reduction))
     console.print(out)
     if csv is not None:
-        with atomic_file(csv) as tmp:
-            table.to_csv(tmp, index=False)
+        try:
+            with atomic_file(csv) as tmp:
+                table.to_csv(tmp, index=False)
+        except OSError as exc:  # checked before, so only what changed since
+            _fail(f"--csv: cannot write {csv}: {exc.strerror or exc}")
         console.print(f"wrote {csv}")
 
 
@@ -218,11 +259,35 @@ def report(
     """A self-contained HTML report of a sweep: effects, trajectories, breakdowns, design responses."""
     from abm.sweep.report import build_report
 
+    # the default report.html lies in FOLDER, so it is checked only once FOLDER is known to be a sweep folder
+    _sweep_folder(folder, (out_file_problem(out, "--out") if out is not None else None,))
+    if out is None and (problem := out_file_problem(folder / "report.html", "report")):
+        _fail(problem)
     try:
         path = build_report(folder, out)
     except (FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
+    except OSError as exc:  # checked before, so only what changed since
+        _fail(f"cannot write the report: {exc.strerror or exc}")
     console.print(f"wrote {path}")
+
+
+def _sweep_folder(folder: Path, extra: tuple = (), baseline: Optional[str] = None) -> dict:
+    """The manifest of the sweep folder FOLDER; what is wrong with it, --baseline and `extra` (the output
+    file's problems) in one message."""
+    from abm.sweep.store import read_manifest
+
+    problems, manifest = [p for p in extra if p], None
+    try:
+        manifest = read_manifest(folder)
+    except FileNotFoundError as exc:
+        problems.insert(0, str(exc))
+    if manifest is not None and baseline is not None and baseline not in manifest["config"]["arms"]:
+        problems.append(f"--baseline: baseline arm {baseline!r} is not in this sweep; arms: "
+                        f"{', '.join(manifest['config']['arms'])}")
+    if problems:
+        _fail_all(str(folder), problems)
+    return manifest
 
 
 def _count(n: int, noun: str) -> str:
@@ -248,10 +313,7 @@ def calibrate(
     """Fit behaviour parameters and policy levers to target marginals by ABC-SMC on Ray."""
     from abm.calibration.config import load_calibration
 
-    try:
-        cal = load_calibration(config)
-    except ConfigError as exc:
-        _fail(str(exc))
+    cal = _checked(config, "calibration", load_calibration, _out_problems(out, resume, "calibration"))
     target = _folder(out, resume, "calibration", cal.config.name)
     from abm.calibration.run import calibrate as run_calibration
 
@@ -272,6 +334,10 @@ def calibrate(
         result = run_calibration(cal, target, workers=workers, address=address, resume=resume, progress=progress)
     except OutputExists as exc:
         _fail(str(exc))
+    except ConnectionError as exc:
+        _fail(f"--address {address}: cannot join the Ray cluster: {exc}")
+    except OSError as exc:  # the folder was checked first, so only what changed since (a full disk, say)
+        _fail(f"cannot write in {target}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         _interrupted(f"abm calibrate {config} --out {target} --resume")
     finally:
@@ -293,11 +359,38 @@ def calibrate(
 
 
 @app.command()
-def validate(config: Annotated[Path, typer.Argument(help="run config (YAML)")]) -> None:
-    """Check CONFIG without running it: every problem is listed; exit code 2 if any."""
-    cfg, spec = _load(config, {})
-    console.print(f"{config}: valid ({cfg.city}, {cfg.households:,} households, {cfg.horizon_months} months, "
-                  f"policies: {', '.join(p.name for p in spec.policies)})")
+def validate(config: Annotated[Path, typer.Argument(help="run, sweep or calibration config (YAML)")]) -> None:
+    """Check CONFIG without running it: tells which kind of config it read (run, sweep or calibration, by its
+    keys), and lists every problem; exit code 2 if any."""
+    from abm.yamlio import YamlError, load_yaml
+
+    try:
+        kind, keys = config_kind(load_yaml(config, "config file"))
+    except YamlError as exc:
+        _fail(str(exc))
+    if kind is None:
+        _fail(f"{config}: cannot tell which kind of config this is: {keys}")
+    label = f"{config} (read as a {kind} config: it has {keys})"
+    if kind == "run":
+        cfg, spec = _checked(config, kind, lambda path: load_run(path), label=label)
+        console.print(f"{config}: a valid run config ({cfg.city}, {cfg.households:,} households, "
+                      f"{cfg.horizon_months} months, policies: {', '.join(p.name for p in spec.policies)})")
+    elif kind == "sweep":
+        from abm.sweep.config import load_sweep
+
+        sw = _checked(config, kind, load_sweep, label=label)
+        console.print(f"{config}: a valid sweep config ({sw.base.city}, {sw.base.households:,} households, "
+                      f"{sw.base.horizon_months} months; {_count(len(sw.config.arms), 'arm')} x "
+                      f"{_count(len(sw.points), 'design point')} x {_count(sw.config.replicates, 'replicate')} = "
+                      f"{_count(len(sw.tasks), 'run')})")
+    else:
+        from abm.calibration.config import load_calibration
+
+        cal = _checked(config, kind, load_calibration, label=label)
+        targets = (f"{_count(len(cal.targets), 'target')} from {cal.config.targets}" if cal.targets is not None
+                   else f"{_count(len(cal.config.recovery.targets), 'recovery target')}")
+        console.print(f"{config}: a valid calibration config ({cal.base.city}, {cal.base.households:,} households, "
+                      f"{cal.base.horizon_months} months; {_count(len(cal.names), 'parameter')}, {targets})")
 
 
 @app.command()

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -105,3 +106,20 @@ def test_conflicting_policies_exit_2_naming_both_and_precedence_settles_it(tmp_p
     assert str(path) in result.output and "'yiwu' and 'kunshan'" in result.output and "school_rule" in result.output
     path.write_text(path.read_text() + "precedence: {school_rule: kunshan}\n")
     assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+
+
+def test_validate_recognises_run_sweep_and_calibration_configs_and_says_which(tmp_path):
+    root = Path(__file__).resolve().parents[1] / "configs"
+    for path, kind in ((root / "quickstart.yaml", "run"), (root / "sweeps" / "smoke.yaml", "sweep"),
+                       (root / "calibration" / "recovery.yaml", "calibration")):
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == 0, result.output
+        assert f"a valid {kind} config" in result.output
+    bad = tmp_path / "bad_sweep.yaml"
+    bad.write_text("name: s\nbase: {city: yiwu, households: 100, horizon_months: 2, seed: 1}\n"
+                   "arms: {a: [baseline]}\nreplicates: 0\n")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "read as a sweep config: it has arms, replicates" in text and "1 problem(s)" in text
+    assert "replicates: 0 is out of range" in text
