@@ -427,5 +427,86 @@ def parameters() -> None:
     console.print(table)
 
 
+@app.command()
+def scorecard(
+    cities: Annotated[Optional[str], typer.Option(help="cities, comma-separated (default: every built-in city)")
+                      ] = None,
+    replicates: Annotated[int, typer.Option(help="replicates per arm; replicate r has one seed in both arms")] = 5,
+    households: Annotated[int, typer.Option(help="households (agents) per run")] = 20_000,
+    out: Annotated[Optional[Path], typer.Option(help="output folder (default results/scorecard/<time>)")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="runs at once (default: every CPU of Ray)")] = None,
+    address: Address = None,
+    facts: Annotated[Optional[Path], typer.Option(
+        help="external facts table (default configs/cities/external_facts.csv, if there is one)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="finish a scorecard stopped before it wrote --out")
+                      ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Hold every city's status quo and pilot, over replicates on Ray, to the facts and the seeds' patterns."""
+    from abm.city import BUILTIN_CITIES
+    from abm.scorecard.facts import EXTERNAL_FILE
+    from abm.scorecard.run import RunsFailed, Settings, SettingsError
+    from abm.scorecard.run import scorecard as run_scorecard
+
+    if resume and out is None:
+        _fail("--resume needs --out: the folder of the scorecard to finish")
+    names = tuple(c.strip() for c in cities.split(",")) if cities else BUILTIN_CITIES
+    target = out or Path("results") / "scorecard" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    settings = Settings(cities=names, replicates=replicates, households=households,
+                        external_facts=facts if facts is not None else EXTERNAL_FILE)
+    bar = None if quiet else Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("runs, {task.fields[failed]} failed"), TimeRemainingColumn(),
+                                      console=err)
+    state = {"task": None, "failed": 0}
+
+    def on_plan(plans) -> None:
+        if bar is not None:
+            bar.start()
+            state["task"] = bar.add_task(f"scorecard ({len(plans)} cities)", failed=0,
+                                         total=sum(len(p.sweep.tasks) for p in plans))
+
+    def progress(rec: Optional[dict], done: int, total: int) -> None:
+        if rec is not None and rec["status"] != "ok":
+            state["failed"] += 1
+            err.print(f"[red]run {rec['run_id']} failed:[/] {rec['error']}", highlight=False)
+        if bar is not None and state["task"] is not None:
+            bar.update(state["task"], completed=done, failed=state["failed"])
+
+    again = (f"abm scorecard --cities {','.join(names)} --replicates {replicates} --households {households}"
+             + (f" --facts {facts}" if facts is not None else "") + f" --out {target} --resume")
+    try:
+        result = run_scorecard(settings, target, workers=workers, address=address, resume=resume,
+                               progress=progress, on_plan=on_plan)
+    except (SettingsError, ConfigError) as exc:
+        _fail(str(exc))
+    except RunsFailed as exc:
+        err.print(f"[bold red]error:[/] {exc}; their errors are in {exc.work}/runs/<city>/failed; "
+                  f"`{again}` runs them again", highlight=False)
+        raise typer.Exit(EXIT_RUNS_FAILED)
+    except KeyboardInterrupt:
+        _interrupted(again)
+    finally:
+        if bar is not None:
+            bar.stop()
+    s = result.summary
+    share = "n/a" if s["share_within_tolerance"] != s["share_within_tolerance"] else f"{s['share_within_tolerance']:.0%}"
+    ard = "n/a (no validate rows)" if not s["validate_rows"] else f"{s['ard_validate']:.3f} ({s['validate_rows']} rows)"
+    console.print(f"{s['rows']} rows: {s['compared']} compared, {s['by_construction']} held by construction, "
+                  f"{s['not_comparable']} not comparable; within tolerance: {share} "
+                  f"({s['within_tolerance']} of {s['compared']}); ARD of the validate rows: {ard}; MASE: "
+                  + ("n/a" if not s["mase_series"] else f"{s['mase_mean']:.3f} ({s['mase_series']} series)"),
+                  highlight=False)
+    table = Table(title=f"patterns: {s['patterns_passed']} passed of {s['patterns_checked']} checked",
+                  title_justify="left")
+    for col in ("pattern", "verdict", "numbers"):
+        table.add_column(col, overflow="fold")
+    for p in result.patterns:
+        colour = {"pass": "green", "fail": "red"}.get(p.verdict, "yellow")
+        table.add_row(f"{p.key}: {p.name}", f"[{colour}]{p.verdict}[/]", p.detail)
+    console.print(table)
+    console.print(f"wrote {result.out} in {result.seconds:.0f} s (report.html, scorecard.parquet, scorecard.csv, "
+                  "manifest.json)")
+
+
 if __name__ == "__main__":
     app()
