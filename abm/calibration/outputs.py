@@ -33,7 +33,9 @@ def target_summary(targets: pd.DataFrame, gen: Generation) -> list[dict]:
     for k, t in targets.iterrows():
         sim = gen.summaries[:, k]
         lo, hi = weighted_quantile(sim, gen.weights, [0.025, 0.975])
+        since = int(t["since"]) if "since" in t and t["since"] >= 0 else None
         rows.append({"indicator": t["indicator"], "group": t["group"], "sex": t["sex"], "when": int(t["step"]),
+                     **({"since": since} if since is not None else {}),
                      "observed": float(t["observed"]),
                      "observed_sd": None if pd.isna(t["sd"]) else float(t["sd"]),
                      "simulated": float(gen.weights @ sim), "ci_low": float(lo), "ci_high": float(hi),

@@ -10,9 +10,8 @@ import pandas as pd
 
 from abm.calibration.abc import Generation
 from abm.calibration.config import Calibration
-from abm.calibration.targets import is_share
+from abm.calibration.targets import unit_of
 from abm.fmt import html_table, number, percent
-from abm.indicators import UNIT
 from abm.store import atomic_file
 from abm.sweep.report import PAGE, figure_html, panel_grid
 
@@ -75,8 +74,8 @@ def targets_figure(rows: list[dict]) -> str:
         ax.errorbar([0], [r["observed"]], yerr=err, fmt="s", color="#c0392b", capsize=4, label="observed")
         ax.set_xticks([0, 1], ["observed", "simulated"])
         ax.set_xlim(-0.6, 1.6)
-        ax.set_title(f"{r['indicator'].replace('_', ' ')} · {r['group']} · month {r['when']}", fontsize=9)
-        ax.set_ylabel("share" if is_share(r["indicator"]) else UNIT[r["indicator"]])
+        ax.set_title(f"{r['indicator'].replace('_', ' ')} · {r['group']} · {_months(r)}", fontsize=9)
+        ax.set_ylabel(unit_of(r["indicator"], "since" in r))
     axes[0].legend(fontsize=7)
     fig.suptitle("Targets: observed against simulated under the posterior (95% of posterior runs)", y=1.0)
     fig.tight_layout()
@@ -150,12 +149,17 @@ def parameters_table(cal: Calibration, params: dict) -> str:
 
 def targets_table(targets: list[dict]) -> str:
     rows = [{"target": f"{t['indicator']} · {t['group']}" + ("" if t["sex"] == "all" else f" · {t['sex']}"),
-             "unit": "share" if is_share(t["indicator"]) else UNIT[t["indicator"]], "month": t["when"],
+             "unit": unit_of(t["indicator"], "since" in t), "month": _months(t),
              "observed": t["observed"],
              "observed sd": "" if t["observed_sd"] is None else number(t["observed_sd"]),
              "simulated (posterior mean)": t["simulated"], "95% interval": _interval(t["ci_low"], t["ci_high"]),
              "source": t["source"]} for t in targets]
     return html_table(pd.DataFrame(rows))
+
+
+def _months(t: dict) -> str:
+    """A level's month, or the span of a growth rate."""
+    return f"growth, months {t['since']}-{t['when']}" if "since" in t else f"month {t['when']}"
 
 
 def history_table(history: list[dict]) -> str:

@@ -95,9 +95,11 @@ class RayEvaluator:
 
 
 def scales(targets: pd.DataFrame) -> np.ndarray:
-    """What one unit of distance is for each target: its sd, else 5% of it (at least 0.01 of a share)."""
+    """What one unit of distance is for each target: its sd, else 5% of it (at least 0.01 of a share, and
+    at least 0.002 of a yearly growth rate, i.e. 0.2 points a year: an assumption)."""
     obs = targets["observed"].to_numpy(float)
-    floor = np.where([is_share(n) for n in targets["indicator"]], 0.01, 1.0)
+    growth = targets["since"].to_numpy(int) >= 0 if "since" in targets else np.zeros(len(targets), bool)
+    floor = np.where(growth, 0.002, np.where([is_share(n) for n in targets["indicator"]], 0.01, 1.0))
     fallback = np.maximum(0.05 * np.abs(obs), floor)
     sd = targets["sd"].to_numpy(float)
     return np.where(np.isfinite(sd) & (sd > 0), sd, fallback)

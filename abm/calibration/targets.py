@@ -10,6 +10,9 @@ A targets table (CSV or Parquet) has one row per observed figure:
     sd          optional: its uncertainty (the distance divides by it)
     weight      optional: its weight in the distance (default 1)
     source      optional: where the figure comes from
+    since       optional: an earlier step; the figure is then the average yearly growth rate of the
+                indicator between `since` and `when`, (v_when / v_since) ** (12 / (when - since)) - 1,
+                as statistical offices report population growth between two censuses
 
 `load_targets` checks every row and reports every problem at once, naming the row and the column.
 """
@@ -28,7 +31,7 @@ from abm.indicators import GROUP_LABELS, INDEX, SEX_LABELS, UNIT
 GROUP = {g: k for k, g in enumerate(GROUP_LABELS)}
 SEX = {s: k for k, s in enumerate(SEX_LABELS)}
 REQUIRED = ("indicator", "group", "when", "observed")
-OPTIONAL = ("sex", "sd", "weight", "source")
+OPTIONAL = ("sex", "sd", "weight", "source", "since")
 # derived figures that surveys and yearbooks report, computed from the indicators and the
 # city's non-simulated urban-hukou residents (`background`, persons); group must be `all`
 DERIVED = {
@@ -36,7 +39,10 @@ DERIVED = {
                                   "urban-hukou residents)",
     "urban_hukou_share_of_local_hukou": "local-hukou residents holding an urban hukou (including converted "
                                         "migrants), of all local-hukou residents",
+    "resident_population": "all residents, persons: the simulated groups plus the other urban-hukou residents",
 }
+DERIVED_UNIT = {"migrant_share_of_residents": "share", "urban_hukou_share_of_local_hukou": "share",
+                "resident_population": "persons"}
 
 
 class TargetError(ValueError):
@@ -48,7 +54,12 @@ class TargetError(ValueError):
 
 
 def is_share(name: str) -> bool:
-    return name in DERIVED or UNIT.get(name) == "share"
+    return DERIVED_UNIT.get(name, UNIT.get(name)) == "share"
+
+
+def unit_of(name: str, growth: bool = False) -> str:
+    """The unit of a target: its indicator's, or per_year for a growth rate between two steps."""
+    return "per_year" if growth else DERIVED_UNIT.get(name, UNIT.get(name, ""))
 
 
 def validate_targets(frame: pd.DataFrame, horizon: int | None = None, source: str = "targets") -> pd.DataFrame:
@@ -70,7 +81,9 @@ def validate_targets(frame: pd.DataFrame, horizon: int | None = None, source: st
     if "source" not in f:
         f["source"] = ""
     allowed = sorted(INDEX) + sorted(DERIVED)
-    steps = []
+    if "since" not in f:
+        f["since"] = None
+    steps, sinces = [], []
     for k, row in f.iterrows():
         where = f"row {k + 2}"  # the header is row 1 of the file
         name = row["indicator"]
@@ -87,6 +100,14 @@ def validate_targets(frame: pd.DataFrame, horizon: int | None = None, source: st
             problems.append(f"{where}: when {row['when']!r} must be a step (0 .. {horizon if horizon else 'horizon'})"
                             " or 'horizon'")
         steps.append(step)
+        since = -1
+        if not _blank(row["since"]):
+            since = _step(row["since"], horizon)
+            if since is None or since < 0 or (step is not None and step >= 0 and since >= step):
+                problems.append(f"{where}: since {row['since']!r} must be a step before when ({row['when']!r}): "
+                                "the figure is then the yearly growth rate between the two")
+                since = -1
+        sinces.append(since)
         try:
             obs = float(row["observed"])
         except (TypeError, ValueError):
@@ -95,7 +116,10 @@ def validate_targets(frame: pd.DataFrame, horizon: int | None = None, source: st
         if not np.isfinite(obs):
             problems.append(f"{where}: observed must be a finite number")
         elif name in INDEX or name in DERIVED:
-            if is_share(name) and not 0.0 <= obs <= 1.0:
+            if sinces[-1] >= 0:
+                if not obs > -1.0:
+                    problems.append(f"{where}: observed {obs:g} is a yearly growth rate and must exceed -1")
+            elif is_share(name) and not 0.0 <= obs <= 1.0:
                 problems.append(f"{where}: observed {obs:g} is a share of {name} and must lie in [0, 1]")
         if not pd.isna(row["sd"]) and not row["sd"] > 0:
             problems.append(f"{where}: sd must be positive (got {row['sd']!r})")
@@ -104,9 +128,14 @@ def validate_targets(frame: pd.DataFrame, horizon: int | None = None, source: st
     if problems:
         raise TargetError(source, problems)
     f["step"] = steps
+    f["since"] = np.array(sinces, dtype=int)
     f["observed"] = f["observed"].astype(float)
-    return f[["indicator", "group", "sex", "when", "step", "observed", "sd", "weight", "source"]].reset_index(
-        drop=True)
+    return f[["indicator", "group", "sex", "when", "step", "since", "observed", "sd", "weight",
+              "source"]].reset_index(drop=True)
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
 def _step(when, horizon: int | None) -> int | None:
@@ -150,18 +179,31 @@ class Extractor:
     group: np.ndarray
     sex: np.ndarray
     step: np.ndarray
+    since: np.ndarray  # -1: a level at `step`; else the yearly growth rate from `since` to `step`
 
     @classmethod
     def of(cls, targets: pd.DataFrame) -> "Extractor":
+        since = targets["since"].to_numpy(int) if "since" in targets else np.full(len(targets), -1)
         return cls(tuple(targets["indicator"]), np.array([GROUP[g] for g in targets["group"]]),
-                   np.array([SEX[s] for s in targets["sex"]]), targets["step"].to_numpy(int))
+                   np.array([SEX[s] for s in targets["sex"]]), targets["step"].to_numpy(int), since)
+
+    def value(self, k: int, h: np.ndarray, background: float) -> float:
+        name = self.indicator[k]
+        return derived(name, h, background) if name in DERIVED else float(h[INDEX[name], self.group[k], self.sex[k]])
 
     def __call__(self, history: np.ndarray, background: float) -> np.ndarray:
         out = np.empty(len(self.indicator))
-        for k, name in enumerate(self.indicator):
-            h = history[self.step[k]]
-            out[k] = derived(name, h, background) if name in DERIVED else h[INDEX[name], self.group[k], self.sex[k]]
+        for k in range(len(self.indicator)):
+            out[k] = self.value(k, history[self.step[k]], background)
+            if self.since[k] >= 0:
+                out[k] = growth_rate(self.value(k, history[self.since[k]], background), out[k],
+                                     self.step[k] - self.since[k])
         return out
+
+
+def growth_rate(start: float, end: float, months: int) -> float:
+    """Average yearly growth from `start` to `end` over `months`; 0 when there is nothing to grow from."""
+    return (end / start) ** (12.0 / months) - 1.0 if start > 0 and end >= 0 and months > 0 else 0.0
 
 
 def derived(name: str, h: np.ndarray, background: float) -> float:
@@ -169,6 +211,8 @@ def derived(name: str, h: np.ndarray, background: float) -> float:
     pop = h[INDEX["population"], :, 2]
     gap = h[INDEX["urbanization_gap"], :, 2]  # share of each group's persons without urban hukou
     residents = pop[3] + background
+    if name == "resident_population":
+        return float(residents)
     if name == "migrant_share_of_residents":
         return pop[0] / residents if residents > 0 else 0.0
     # local hukou: farmers, the urban poor, the other urban residents, and migrants converted to local hukou
