@@ -1,8 +1,9 @@
 """City profiles: the marginals and assumptions a synthetic city is drawn from.
 
-A profile is a YAML file: the built-in ones live in configs/cities/ (one per
-site, each citing its rows of seed_facts.csv) and inherit the shared
-assumptions of configs/cities/_defaults.yaml. A user profile given by path
+A profile is a YAML file: the built-in ones ship inside the package in
+abm/configs/cities/ (one per site, each citing its rows of seed_facts.csv,
+found through importlib.resources: see abm/builtin.py) and inherit the shared
+assumptions of abm/configs/cities/_defaults.yaml. A user profile given by path
 inherits the same defaults.
 """
 
@@ -13,11 +14,12 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from abm.builtin import root
 from abm.parameters import check_values
 from abm.state import GROUPS, N_TENURES, TENURES
 from abm.yamlio import load_yaml
 
-CITIES_DIR = Path(__file__).resolve().parent / "configs" / "cities"
+CITIES_DIR = root() / "cities"
 BUILTIN_CITIES = ("zhengzhou", "yanta", "jinnan", "changshu", "kunshan", "yiwu")
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from abm.builtin import locate
 from abm.config import ConfigError, config_kind, load_run, out_file_problem, out_folder_problem
 from abm.fmt import number, percent
 from abm.store import OutputExists, atomic_file
@@ -103,7 +104,8 @@ def _load(config: Path, overrides: dict, out: Optional[Path] = None):
 
 @app.command()
 def run(
-    config: Annotated[Path, typer.Argument(help="run config (YAML)")],
+    config: Annotated[Path, typer.Argument(help="run config (YAML file) or built-in name, e.g. quickstart, "
+                                                "scenarios/kunshan")],
     engine: Annotated[Optional[Engine], typer.Option(help="numba (fast, default) or mesa (reference)")] = None,
     households: Annotated[Optional[int], typer.Option(help="override the number of households (agents)")] = None,
     months: Annotated[Optional[int], typer.Option(help="override horizon_months")] = None,
@@ -112,6 +114,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
 ) -> None:
     """Simulate a city from CONFIG and write indicators, households and a manifest."""
+    config = locate(config)
     overrides = {"households": households, "horizon_months": months, "seed": seed,
                  "engine": engine.value if engine else None}
     cfg, spec = _load(config, overrides, out)
@@ -157,7 +160,7 @@ def run(
 
 @app.command()
 def sweep(
-    config: Annotated[Path, typer.Argument(help="sweep config (YAML)")],
+    config: Annotated[Path, typer.Argument(help="sweep config (YAML file) or built-in name, e.g. sweeps/smoke")],
     out: Annotated[Optional[Path], typer.Option(help="sweep folder (default results/sweeps/<name>/<time>)")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="runs at once (default: every CPU of Ray)")] = None,
     address: Address = None,
@@ -166,6 +169,7 @@ def sweep(
     quiet: Quiet = False,
 ) -> None:
     """Run every arm, design point and replicate of CONFIG on Ray; write a Parquet results store."""
+    config = locate(config)
     from abm.sweep.config import load_sweep
 
     sw = _checked(config, "sweep", load_sweep, _out_problems(out, resume, "sweeps"))
@@ -301,7 +305,8 @@ def _pairs(table) -> str:
 
 @app.command()
 def calibrate(
-    config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
+    config: Annotated[Path, typer.Argument(help="calibration config (YAML file) or built-in name, e.g. "
+                                                "calibration/recovery")],
     out: Annotated[Optional[Path], typer.Option(help="output folder (default results/calibration/<name>/<time>)")
                    ] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="evaluations at once (default: every CPU of Ray)")
@@ -311,6 +316,7 @@ def calibrate(
     quiet: Quiet = False,
 ) -> None:
     """Fit behaviour parameters and policy levers to target marginals by ABC-SMC on Ray."""
+    config = locate(config)
     from abm.calibration.config import load_calibration
 
     cal = _checked(config, "calibration", load_calibration, _out_problems(out, resume, "calibration"))
@@ -359,9 +365,11 @@ def calibrate(
 
 
 @app.command()
-def validate(config: Annotated[Path, typer.Argument(help="run, sweep or calibration config (YAML)")]) -> None:
+def validate(config: Annotated[Path, typer.Argument(help="run, sweep or calibration config (YAML file) or "
+                                                          "built-in name")]) -> None:
     """Check CONFIG without running it: tells which kind of config it read (run, sweep or calibration, by its
     keys), and lists every problem; exit code 2 if any."""
+    config = locate(config)
     from abm.yamlio import YamlError, load_yaml
 
     try:
