@@ -6,9 +6,9 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
-import tempfile
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -24,12 +24,16 @@ class OutputExists(FileExistsError):
 
 @contextmanager
 def atomic_dir(final: Path) -> Iterator[Path]:
-    """Yield a temporary sibling folder; on success rename it to `final`, on error remove it."""
+    """Yield a temporary sibling folder; on success rename it to `final`, on error remove it.
+
+    The folder gets the mode any new folder gets (0755 under the usual umask), like sweep and calibration
+    folders: tempfile.mkdtemp would make it 0700, readable by its owner only."""
     final = Path(final)
     if final.exists() and (not final.is_dir() or any(final.iterdir())):
         raise OutputExists(f"output folder {final} already exists and is not empty; choose another --out")
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    tmp = final.parent / f".{final.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir()
     try:
         yield tmp
         if final.exists():

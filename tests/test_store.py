@@ -38,3 +38,17 @@ def test_an_existing_non_empty_folder_is_never_overwritten(tmp_path):
         with atomic_dir(final):
             pass
     assert (final / "precious.parquet").read_text() == "results"
+
+
+def test_a_run_folder_gets_the_mode_of_any_new_folder_not_0700(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_dir(tmp_path / "run") as tmp:
+            (tmp / "x").write_text("1")
+        (tmp_path / "sweep").mkdir()  # how sweep and calibration folders are made
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "run").stat().st_mode & 0o777 == (tmp_path / "sweep").stat().st_mode & 0o777
