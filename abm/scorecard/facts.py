@@ -69,7 +69,7 @@ _POPULATION = {
 }
 POPULATION_FIGURES = {k: v for k, v in _POPULATION.items() if k not in DERIVED}
 
-# seed indicator name -> (model figure, group)
+# seed indicator name -> (model figure, group); the external table may use these names too
 SEED_NAMES = {
     "migrant_population": ("population", "migrant"),
     "migrant_children_enrolment_rate": ("child_enrolment_rate", "migrant"),
@@ -182,9 +182,13 @@ def _check_row(where, r, problems: list[str], external: bool) -> dict | None:
         problems.append(f"{where}, column year: {r['year']!r} must be a whole year between 1949 and 2100")
     if not SNAKE.match(name):
         problems.append(f"{where}, column indicator: {name!r} must be a snake_case name")
-    model, group = SEED_NAMES.get(name, (name, "all")) if not external else (name, r["group"] or "all")
-    if group not in GROUP_LABELS:
-        problems.append(f"{where}, column group: {r['group']!r} is unknown; allowed: {', '.join(GROUP_LABELS)}")
+    given = r["group"] if external else ""
+    model, group = SEED_NAMES.get(name, (name, given or "all"))  # a seed name is mapped in either file
+    if given and given not in GROUP_LABELS:
+        problems.append(f"{where}, column group: {given!r} is unknown; allowed: {', '.join(GROUP_LABELS)}")
+    elif name in SEED_NAMES and given not in ("", "all", group):
+        problems.append(f"{where}, column group: {name} is the {group} group's {model}; leave group empty or "
+                        f"give {group!r}")
     unit = figure_unit(model)
     if unit is not None and (model in DERIVED or model in POPULATION_FIGURES) and group != "all":
         problems.append(f"{where}, column group: {name} is a whole-city figure; its group must be 'all'")

@@ -131,7 +131,7 @@ def _annual(x: np.ndarray) -> np.ndarray:
 
 
 def city_figure(city: str, table: pd.DataFrame, cr) -> str:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     rows = table[(table["city"] == city) & table["simulated"].notna()]
     panels = list(dict.fromkeys([("population", "migrant")] + list(zip(rows["model"], rows["model_group"]))))[:12]
@@ -151,6 +151,7 @@ def city_figure(city: str, table: pd.DataFrame, cr) -> str:
             if len(o):
                 ax.errorbar(o["year"] + 1.0, o["observed"], yerr=o["tolerance"] * o["observed"].abs(), fmt=marker,
                             color=colour, capsize=3, label=f"observed ({status})")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"{name.replace('_', ' ')} · {group.replace('_', ' ')}", fontsize=9)
         ax.set_ylabel(figure_unit(name), fontsize=8)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: next(

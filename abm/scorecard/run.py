@@ -180,11 +180,14 @@ def execute(plans: list[CityPlan], work: Path, workers: Optional[int] = None, ad
 
     from abm.sweep.execute import connect_ray, run_sweep
 
+    from abm.sweep.store import finished
+
     total = sum(len(p.sweep.tasks) for p in plans)
     failed: dict[str, str] = {}
     offset = 0
     (work / "runs").mkdir(parents=True, exist_ok=True)
-    started = connect_ray(workers, address)
+    done = sum(len(finished(work / "runs" / p.city)) for p in plans if (work / "runs" / p.city).is_dir())
+    started = connect_ray(workers, address) if done < total else False  # a resume with every run done
     try:
         for p in plans:
             with atomic_file(work / "runs" / f"{p.city}.yaml") as tmp:
