@@ -7,6 +7,11 @@ digest of every module whose code or constants are compiled, so any change to th
 
 The base folder is `NUMBA_CACHE_DIR` when set, else `__pycache__/numba` inside the package, else
 `~/.cache/abm-numba` where the package folder is read-only.
+
+Inside that folder a kernel's cache is found by its file's path inside the package, not by the file's
+absolute path (Numba's own choice), so every copy of the same sources shares one cache: a checkout, the
+wheel installed from it, a fresh clone in CI. The digest in the folder name guarantees the sources are the
+same; Numba still checks each file's content hash.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import os
 from pathlib import Path
 
 import numba
+from numba.core import caching
+from numba.core.caching import UserProvidedCacheLocator
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -51,9 +58,29 @@ def _base() -> Path:
     return Path.home() / ".cache" / "abm-numba"
 
 
+class PackageCacheLocator(UserProvidedCacheLocator):
+    """Numba's locator for `numba.config.CACHE_DIR`, keyed by the source's folder inside the package."""
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        inside = Path(py_file).resolve().parent.relative_to(PACKAGE)
+        self._cache_path = os.path.join(numba.config.CACHE_DIR, "abm", *inside.parts)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        try:
+            Path(py_file).resolve().relative_to(PACKAGE)
+        except (ValueError, OSError):
+            return None  # not one of ours: Numba's own locators decide
+        return super().from_function(py_func, py_file)
+
+
 def configure() -> Path:
     folder = _base() / f"abm-{digest()}"
     numba.config.CACHE_DIR = str(folder)
+    locators = (getattr(caching, "CacheImpl", None) or caching._CacheImpl)._locator_classes  # renamed in 0.6x
+    if PackageCacheLocator not in locators:
+        locators.insert(0, PackageCacheLocator)
     return folder
 
 
