@@ -56,6 +56,14 @@ def _folder(out: Optional[Path], resume: bool, kind: str, name: str) -> Path:
     return target
 
 
+def _compiling() -> None:
+    """Say so before a warm-up that compiles the kernels, which takes a minute with no progress to show."""
+    from abm.runner import compile_notice
+
+    if note := compile_notice():
+        err.print(note, highlight=False)
+
+
 class Engine(str, Enum):
     numba = "numba"
     mesa = "mesa"
@@ -126,6 +134,7 @@ def run(
 
     from abm.runner import simulate, summary, summary_months, write_outputs
 
+    _compiling()
     if quiet:
         result = simulate(spec, eng)
     else:
@@ -192,6 +201,7 @@ def sweep(
         if bar is not None:
             bar.update(state["task"], completed=done, failed=state["failed"])
 
+    _compiling()
     try:
         outcome = run_sweep(sw, target, workers=workers, address=address, resume=resume, progress=progress,
                             inject=inject)
@@ -334,6 +344,7 @@ def calibrate(
             tasks[stage] = bar.add_task(stage, total=total or None)
         bar.update(tasks[stage], completed=done)
 
+    _compiling()
     try:
         if bar is not None:
             bar.start()

@@ -84,4 +84,9 @@ def configure() -> Path:
     return folder
 
 
+def cold() -> bool:
+    """True if no kernel of this version of the sources is cached yet: the next run compiles them all."""
+    return not any(Path(numba.config.CACHE_DIR).rglob("*.nbi"))
+
+
 CACHE_DIR = configure()

@@ -48,6 +48,16 @@ def make_engine(world: World, engine: str):
     raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
 
 
+COMPILING = "compiling kernels (first run only, about a minute)"
+
+
+def compile_notice() -> Optional[str]:
+    """The line to show before a warm-up that will compile the kernels (the cache is cold), else None."""
+    from abm.jitcache import cold
+
+    return COMPILING if cold() else None
+
+
 def warm_up(spec: RunSpec) -> float:
     """Compile (or load from the cache) every kernel the run will use, on a tiny copy of the run.
 
