@@ -60,7 +60,10 @@ class SettingsError(ValueError):
 class RunsFailed(RuntimeError):
     def __init__(self, failed: dict[str, str], work: Path):
         self.failed, self.work = failed, work
-        super().__init__(f"{len(failed)} run(s) failed: {', '.join(sorted(failed))}")
+        names = sorted(failed)
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        first = failed[names[0]].splitlines()[0] if names else ""
+        super().__init__(f"{len(failed)} run(s) failed: {shown} (the first: {first})")
 
 
 @dataclass(frozen=True)
