@@ -124,17 +124,22 @@ def _batches(todo: list, sweep: Sweep, workers: int, batch_seconds: float) -> li
 
 
 def connect_ray(workers: Optional[int], address: Optional[str]) -> bool:
-    """Start or join Ray unless this process already has; True if we must shut it down."""
+    """Start or join Ray unless this process already has; True if we must shut it down.
+
+    Ray's own log lines below ERROR (its token-authentication advice, "Started a local Ray instance") are not
+    shown: they say nothing about the sweep; workers' output is not forwarded either (log_to_driver)."""
+    import logging
+
     import ray
 
     if ray.is_initialized():
         return False
     env = {"env_vars": {k: os.environ[k] for k in ("NUMBA_CACHE_DIR",) if k in os.environ}}
+    quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
     if address:
-        ray.init(address=address, runtime_env=env, log_to_driver=False)
+        ray.init(address=address, runtime_env=env, **quiet)
     else:
-        ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
-                 runtime_env=env)
+        ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, runtime_env=env, **quiet)
     return True
 
 
