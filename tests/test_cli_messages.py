@@ -1,4 +1,9 @@
-"""The first run says that it compiles the kernels (a minute with no progress), and later runs do not."""
+"""What the commands print besides results: that the first run compiles the kernels (a minute with no progress),
+and none of Ray's own log lines."""
+
+import os
+import shutil
+import subprocess
 
 import numba
 from typer.testing import CliRunner
@@ -31,3 +36,15 @@ def test_run_says_it_compiles_only_when_the_cache_is_cold(tmp_path, monkeypatch)
     warm = runner.invoke(app, ["run", str(config), "--out", str(tmp_path / "b"), "-q"])
     assert warm.exit_code == 0, warm.output
     assert COMPILING not in warm.output
+
+
+def test_a_quiet_sweep_on_ray_prints_nothing_on_stderr(tmp_path, ray_address):
+    config = tmp_path / "tiny.yaml"
+    config.write_text("name: tiny\nbase: {name: t, city: yanta, households: 100, horizon_months: 2, seed: 3}\n"
+                      "arms: {status_quo: [baseline]}\nreplicates: 1\n")
+    env = dict(os.environ, RAY_ADDRESS=ray_address)  # the session's cluster (conftest): no start-up to wait for
+    res = subprocess.run([shutil.which("abm"), "sweep", str(config), "--address", ray_address, "-q", "--out",
+                          str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""  # Ray says "Connecting to existing Ray cluster", and more, at INFO level
+    assert "1 run ok" in res.stdout
