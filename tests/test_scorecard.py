@@ -18,7 +18,7 @@ from abm.scorecard.run import Settings, SettingsError, city_runs, plan, scorecar
 from experiments.refresh_scorecard import GOLDEN, SMALL, facts_checksums
 
 FIXTURE = Path(__file__).parent / "fixtures" / "scorecard_external_facts.csv"
-HEADER = ",".join(F.EXTERNAL_COLUMNS)
+HEADER = ",".join(c for c in F.EXTERNAL_COLUMNS if c not in F.OPTIONAL_COLUMNS)
 GOOD = 'changshu,2010,public_school_share,migrant,0.7,share,calibrate,0.1,NDRC,Changshu table,row 3,,,""'
 runner = CliRunner()
 
@@ -68,6 +68,41 @@ def test_rows_are_scored_at_the_end_of_their_year_flows_summed_over_it():
     assert len(series) == 1 and series.iloc[0]["mase"] == pytest.approx(61 / 100)
 
 
+def test_a_growth_row_is_the_yearly_growth_between_the_ends_of_two_years():
+    facts = pd.DataFrame([_fact(2011, "population", 0.1) | {"since": 2009},
+                          _fact(2010, "population", 0.05) | {"since": 2006}])
+    table = score_rows(F.comparisons(facts, {"changshu": 2009}), {"changshu": _runs()})
+    grow, early = table.iloc[0], table.iloc[1]
+    assert (grow["first_month"], grow["month"]) == (12, 36)  # the end of 2009 to the end of 2011
+    # replicate r: (1360 + r) / (1120 + r) over two years
+    expected = np.mean([((1360 + r) / (1120 + r)) ** 0.5 - 1 for r in range(3)])
+    assert grow["simulated"] == pytest.approx(expected) and grow["status"] == "compared"
+    assert early["status"] == "not comparable" and early["reason"].startswith("before the run starts")
+
+
+def test_growth_rows_load_with_their_unit_and_a_bad_since_is_named(tmp_path):
+    header = ",".join(F.EXTERNAL_COLUMNS)
+    path = tmp_path / "growth.csv"
+    path.write_text("\n".join([
+        header,
+        'changshu,2010,2020,resident_population,all,0.03,per_year,calibrate,0.3,Bureau,Census,table 1,,,',
+        'changshu,2021,2020,resident_population,all,0.03,per_year,validate,0.3,Bureau,Census,table 1,,,',
+        'changshu,2011,2020,resident_population,all,0.03,persons,validate,0.3,Bureau,Census,table 1,,,',
+        'changshu,2012,2020,resident_population,all,-1.5,per_year,validate,0.3,Bureau,Census,table 1,,,',
+    ]) + "\n", encoding="utf-8")
+    with pytest.raises(F.FactsError) as exc:
+        F.load_facts(None, path)
+    text = str(exc.value)
+    assert "row 3, column since: '2021' must be a whole year before 2020" in text
+    assert "row 4, column unit: 'persons' does not match" in text and "per_year" in text
+    assert "row 5, column value: -1.5 is a yearly growth rate" in text
+    assert "row 2" not in text
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join(path.read_text().splitlines()[:2]) + "\n", encoding="utf-8")
+    facts = F.load_facts(None, good)
+    assert facts.iloc[0]["since"] == 2010 and facts.iloc[0]["unit"] == "per_year"
+
+
 # ---- facts --------------------------------------------------------------------------------------------
 
 def test_seed_and_fixture_facts_load_and_every_row_is_listed(tmp_path):
@@ -95,7 +130,7 @@ def test_a_bad_external_table_names_every_problem_by_row_and_column(tmp_path):
     bad.write_text("\n".join([
         HEADER,
         GOOD,
-        "atlantis,20x0,public_school_share,kids,1.7,percent,guess,0,,, ,ftp://x,,",
+        "Atlantis,20x0,public_school_share,kids,1.7,percent,guess,0,,, ,ftp://x,,",
         "yiwu,2015,wage_index,all,3,index,validate,0.1,Bureau,Yearbook,table 1,,,",
         "changshu,2010,migrant_share_of_residents,migrant,0.4,share,validate,0.1,Bureau,Yearbook,table 2,,,",
         GOOD,

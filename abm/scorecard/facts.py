@@ -4,9 +4,14 @@ Two files sit beside the city profiles (abm.city.CITIES_DIR):
 
     seed_facts.csv      site,year,indicator,value,unit,role,source,note
                         the seeds' figures; role input, target or context
-    external_facts.csv  site,year,indicator,group,value,unit,role,tolerance,publisher,title,locator,url,quote,note
+    external_facts.csv  site,since,year,indicator,group,value,unit,role,tolerance,publisher,title,locator,url,
+                        quote,note
                         figures from official statistics, each cited; role calibrate or validate, and its
-                        own relative tolerance (optional file)
+                        own relative tolerance (optional file). `since` (optional): an earlier year; the
+                        figure is then the average yearly growth of the indicator from the end of `since`
+                        to the end of `year` (unit per_year), as censuses report residents' growth. A site
+                        that is not a built-in city or `national` (a region, another city) is kept and
+                        listed as not comparable.
 
 `load_facts` checks both and reports every problem at once, by file, row and column (FactsError).
 A row whose indicator the model cannot compute is kept and said to be not comparable, with the reason.
@@ -39,8 +44,10 @@ from abm.indicators import GROUP_LABELS, INDEX, KIND, UNIT
 SEED_FILE = CITIES_DIR / "seed_facts.csv"
 EXTERNAL_FILE = CITIES_DIR / "external_facts.csv"
 SEED_COLUMNS = ("site", "year", "indicator", "value", "unit", "role", "source", "note")
-EXTERNAL_COLUMNS = ("site", "year", "indicator", "group", "value", "unit", "role", "tolerance", "publisher",
+EXTERNAL_COLUMNS = ("site", "since", "year", "indicator", "group", "value", "unit", "role", "tolerance", "publisher",
                     "title", "locator", "url", "quote", "note")
+OPTIONAL_COLUMNS = ("since",)
+GROWTH_UNIT = "per_year"
 SEED_ROLES = ("input", "target", "context")
 EXTERNAL_ROLES = ("calibrate", "validate")
 NATIONAL = "national"
@@ -146,6 +153,9 @@ def _read(path: Path, columns: tuple[str, ...], label: str, problems: list[str])
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
         problems.append(f"{label}: cannot read it as CSV: {exc}")
         return None
+    for c in OPTIONAL_COLUMNS:
+        if c in columns and c not in frame.columns:
+            frame[c] = ""
     missing = [c for c in columns if c not in frame.columns]
     unknown = [c for c in frame.columns if c not in columns]
     if missing or unknown:
@@ -172,14 +182,20 @@ def _check_row(where, r, problems: list[str], external: bool) -> dict | None:
     """One row checked; its normalised record, or None if it has problems (each appended)."""
     bad = len(problems)
     site, name = r["site"], r["indicator"]
-    if external and site not in BUILTIN_CITIES and site != NATIONAL:
-        problems.append(f"{where}, column site: {site!r} is not a built-in city or {NATIONAL!r}; "
-                        f"allowed: {', '.join(BUILTIN_CITIES)}, {NATIONAL}")
-    elif not SNAKE.match(site):
-        problems.append(f"{where}, column site: {site!r} must be a lower-case name (letters, digits, _)")
+    if not SNAKE.match(site):
+        problems.append(f"{where}, column site: {site!r} must be a lower-case name (letters, digits, _): a built-in "
+                        f"city ({', '.join(BUILTIN_CITIES)}), {NATIONAL!r}, or another place, listed as not "
+                        "comparable")
     year = _number(r["year"])
     if year is None or year != int(year) or not 1949 <= year <= 2100:
         problems.append(f"{where}, column year: {r['year']!r} must be a whole year between 1949 and 2100")
+    since = None
+    if external and r["since"]:
+        since = _number(r["since"])
+        if since is None or since != int(since) or year is None or not 1949 <= since < year:
+            problems.append(f"{where}, column since: {r['since']!r} must be a whole year before {r['year']}: the "
+                            "figure is then the yearly growth rate from the end of `since` to the end of `year`")
+            since = None
     if not SNAKE.match(name):
         problems.append(f"{where}, column indicator: {name!r} must be a snake_case name")
     given = r["group"] if external else ""
@@ -190,11 +206,15 @@ def _check_row(where, r, problems: list[str], external: bool) -> dict | None:
         problems.append(f"{where}, column group: {name} is the {group} group's {model}; leave group empty or "
                         f"give {group!r}")
     unit = figure_unit(model)
+    if unit is not None and since is not None:
+        unit = GROWTH_UNIT if figure_kind(model) != "flow" else None
     if unit is not None and (model in DERIVED or model in POPULATION_FIGURES) and group != "all":
         problems.append(f"{where}, column group: {name} is a whole-city figure; its group must be 'all'")
     value = _number(r["value"])
     if value is None:
         problems.append(f"{where}, column value: {r['value']!r} is not a finite number")
+    elif since is not None and not value > -1.0:
+        problems.append(f"{where}, column value: {value:g} is a yearly growth rate and must exceed -1")
     elif unit == "share" and not 0.0 <= value <= 1.0:
         problems.append(f"{where}, column value: {value:g} is a share and must lie in [0, 1]")
     if not r["unit"]:
@@ -226,7 +246,7 @@ def _check_row(where, r, problems: list[str], external: bool) -> dict | None:
     role = r["role"]
     tolerance, reason = (float(r["tolerance"]), "declared by the row") if external else SEED_TOLERANCE[role]
     source = ", ".join((r["publisher"], r["title"], r["locator"])) if external else f"seeds/{r['source']}"
-    return {"site": site, "year": int(year), "indicator": name, "group": group, "observed": value,
+    return {"site": site, "since": since if since is None else int(since), "year": int(year), "indicator": name, "group": group, "observed": value,
             "unit": r["unit"], "role": role, "tolerance": tolerance, "tolerance_reason": reason,
             "source": source, "url": r["url"] if external else "", "quote": r["quote"] if external else "",
             "note": r["note"], "model": model if unit is not None else "", "model_group": group,
@@ -258,14 +278,17 @@ def load_facts(seed: Path | None = SEED_FILE, external: Path | None = EXTERNAL_F
             rec = _check_row(where, r, problems, is_external)
             if rec is None:
                 continue
-            key = (rec["site"], rec["year"], rec["indicator"], rec["group"])
+            key = (rec["site"], rec["since"], rec["year"], rec["indicator"], rec["group"])
             if key in seen:
-                problems.append(f"{where}: the same figure (site, year, indicator, group) as row {seen[key]}")
+                problems.append(f"{where}: the same figure (site, since, year, indicator, group) as row "
+                                f"{seen[key]}")
             seen[key] = k + 2
             records.append({"file": path.name, "row": k + 2} | rec)
     if problems:
         raise FactsError(problems)
-    return pd.DataFrame(records)
+    out = pd.DataFrame(records)
+    out["since"] = out["since"].astype("Int64")
+    return out
 
 
 def comparisons(facts: pd.DataFrame, years: dict[str, int]) -> pd.DataFrame:
@@ -290,7 +313,8 @@ def comparisons(facts: pd.DataFrame, years: dict[str, int]) -> pd.DataFrame:
                 reason = "an input of the model (its profile or rules use it), not an outcome it computes"
             rows.append(f | {"city": site if site in years else "", "status": "not comparable", "reason": reason})
             continue
-        kind = figure_kind(f["model"])
+        growth = not pd.isna(f.get("since"))
+        kind = "rate" if growth else figure_kind(f["model"])
         if site == NATIONAL and kind != "rate":
             rows.append(f | {"city": "", "status": "not comparable",
                              "reason": "a national count: the model simulates one city"})
@@ -298,11 +322,15 @@ def comparisons(facts: pd.DataFrame, years: dict[str, int]) -> pd.DataFrame:
         for city in (years if site == NATIONAL else [site]):
             y0 = years[city]
             row = f | {"city": city}
-            if f["year"] < y0:
+            if f["year"] < y0 or (growth and f["since"] < y0 - 1):
                 rows.append(row | {"status": "not comparable",
                                    "reason": f"before the run starts (the {city} profile starts in {y0})"})
                 continue
             month = 12 * (f["year"] - y0 + 1)
+            if growth:  # from the end of `since` (month 0 is the end of the year before the profile's)
+                rows.append(row | {"status": "compared", "reason": "", "month": month,
+                                   "first_month": 12 * (f["since"] - y0 + 1)})
+                continue
             pinned = ((f["model"], None) in PINNED or (f["model"], f["model_group"]) in PINNED)
             if f["role"] == "input":
                 status, reason = "by construction", "an input: the profile or a rule sets it"
@@ -313,11 +341,12 @@ def comparisons(facts: pd.DataFrame, years: dict[str, int]) -> pd.DataFrame:
             rows.append(row | {"status": status, "reason": reason, "month": month,
                                "first_month": month - 11 if kind == "flow" else month})
     out = pd.DataFrame(rows)
-    for col in ("month", "first_month"):
+    for col in ("month", "first_month", "since"):
         if col not in out:
             out[col] = np.nan
     out["month"] = out["month"].astype("Int64")
     out["first_month"] = out["first_month"].astype("Int64")
+    out["since"] = out["since"].astype("Int64")
     return out.reset_index(drop=True)
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from abm.calibration.targets import growth_rate
 from abm.scorecard.facts import figure_kind, figure_value
 
 
@@ -50,8 +51,14 @@ def series(runs: np.ndarray, name: str, group: str, background: float) -> np.nda
     return np.array([[figure_value(name, group, h, background) for h in hist] for hist in runs])
 
 
-def at(runs: np.ndarray, name: str, group: str, background: float, first: int, last: int) -> np.ndarray:
-    """Per replicate: the figure at step `last` (a flow: summed over steps first..last)."""
+def at(runs: np.ndarray, name: str, group: str, background: float, first: int, last: int,
+       growth: bool = False) -> np.ndarray:
+    """Per replicate: the figure at step `last` (a flow: summed over steps first..last; `growth`: the
+    yearly growth rate of the figure from step `first` to step `last`)."""
+    if growth:
+        return np.array([growth_rate(figure_value(name, group, hist[first], background),
+                                     figure_value(name, group, hist[last], background), last - first)
+                         for hist in runs])
     steps = range(first, last + 1) if figure_kind(name) == "flow" else [last]
     return np.array([sum(figure_value(name, group, hist[s], background) for s in steps) for hist in runs])
 
@@ -89,11 +96,12 @@ def score_rows(rows: pd.DataFrame, runs: dict[str, CityRuns]) -> pd.DataFrame:
         cr = runs[r.city]
         if int(r.month) >= cr.baseline.shape[1]:
             continue
-        v = at(cr.baseline, r.model, r.model_group, cr.background, int(r.first_month), int(r.month))
+        growth = not pd.isna(getattr(r, "since", None))
+        v = at(cr.baseline, r.model, r.model_group, cr.background, int(r.first_month), int(r.month), growth)
         cols["simulated"][k] = v.mean()
         cols["sim_low"][k], cols["sim_high"][k] = np.quantile(v, 0.05), np.quantile(v, 0.95)
         cols["pilot_simulated"][k] = at(cr.pilot, r.model, r.model_group, cr.background, int(r.first_month),
-                                        int(r.month)).mean()
+                                        int(r.month), growth).mean()
     for c, v in cols.items():
         out[c] = v
     out["difference"] = out["simulated"] - out["observed"]
@@ -106,9 +114,10 @@ def score_rows(rows: pd.DataFrame, runs: dict[str, CityRuns]) -> pd.DataFrame:
 
 def mase_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per figure observed in two or more years (site, city, indicator, group) with its MASE."""
-    keys = ["site", "city", "indicator", "group"]
+    keys = ["site", "city", "indicator", "group", "growth"]
     rows = []
     compared = table[(table["status"] == "compared") & table["simulated"].notna()]
+    compared = compared.assign(growth=compared["since"].notna() if "since" in compared else False)
     for key, s in compared.groupby(keys, sort=True):
         if s["year"].nunique() < 2:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from abm.scorecard.facts import figure_kind, figure_unit
 from abm.scorecard.metrics import series, worst
 from abm.sweep.report import PAGE, figure_html, panel_grid
 
-SHOWN = ("city", "site", "year", "indicator", "group", "observed", "simulated", "sim_low", "sim_high",
+SHOWN = ("city", "site", "since", "year", "indicator", "group", "observed", "simulated", "sim_low", "sim_high",
          "pilot_simulated", "rel_error", "tolerance", "met", "status", "role", "reason", "source")
 HEADERS = {"sim_low": "90% low", "sim_high": "90% high", "pilot_simulated": "pilot", "rel_error": "rel. error",
            "met": "within"}
@@ -130,30 +131,50 @@ def _annual(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _yearly_growth(y: np.ndarray) -> np.ndarray:
+    """Growth over the last twelve months of a stock [replicate, step]; NaN before month 12."""
+    out = np.full_like(y, np.nan, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[:, 12:] = np.where(y[:, :-12] > 0, y[:, 12:] / y[:, :-12] - 1.0, np.nan)
+    return out
+
+
 def city_figure(city: str, table: pd.DataFrame, cr) -> str:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     rows = table[(table["city"] == city) & table["simulated"].notna()]
-    panels = list(dict.fromkeys([("population", "migrant")] + list(zip(rows["model"], rows["model_group"]))))[:12]
+    growth = rows["since"].notna()
+    panels = list(dict.fromkeys([("population", "migrant", False)] + list(zip(rows["model"], rows["model_group"],
+                                                                              growth))))[:12]
     fig, axes = panel_grid(len(panels))
     x = cr.year + np.arange(cr.baseline.shape[1]) / 12.0
-    for ax, (name, group) in zip(axes, panels):
+    for ax, (name, group, is_growth) in zip(axes, panels):
         for arm, runs, colour in (("status quo", cr.baseline, "#1f5f8b"), ("pilot", cr.pilot, "#e08e0b")):
             y = series(runs, name, group, cr.background)
-            if figure_kind(name) == "flow":
+            if is_growth:
+                y = _yearly_growth(y)
+            elif figure_kind(name) == "flow":
                 y = _annual(y)
-            ax.plot(x, np.nanmean(y, axis=0), color=colour, lw=1.5, label=arm)
-            ax.fill_between(x, np.nanquantile(y, 0.05, axis=0), np.nanquantile(y, 0.95, axis=0), color=colour,
-                            alpha=0.18, lw=0)
-        obs = rows[(rows["model"] == name) & (rows["model_group"] == group)]
+            with warnings.catch_warnings():  # months before the first twelve have no yearly figure (NaN)
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean, low, high = (np.nanmean(y, axis=0), np.nanquantile(y, 0.05, axis=0),
+                                   np.nanquantile(y, 0.95, axis=0))
+            ax.plot(x, mean, color=colour, lw=1.5, label=arm)
+            ax.fill_between(x, low, high, color=colour, alpha=0.18, lw=0)
+        obs = rows[(rows["model"] == name) & (rows["model_group"] == group) & (growth == is_growth)]
         for status, marker, colour in (("compared", "o", "#c0392b"), ("by construction", "s", "#888888")):
             o = obs[obs["status"] == status]
-            if len(o):
+            if len(o) and is_growth:  # an average over the years it spans: a bar from `since` to `year`
+                for r in o.itertuples():
+                    ax.hlines(r.observed, r.since + 1.0, r.year + 1.0, color=colour, lw=2.5,
+                              label=f"observed yearly growth ({status})")
+            elif len(o):
                 ax.errorbar(o["year"] + 1.0, o["observed"], yerr=o["tolerance"] * o["observed"].abs(), fmt=marker,
                             color=colour, capsize=3, label=f"observed ({status})")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(f"{name.replace('_', ' ')} · {group.replace('_', ' ')}", fontsize=9)
-        ax.set_ylabel(figure_unit(name), fontsize=8)
+        ax.set_title(f"{name.replace('_', ' ')} · {group.replace('_', ' ')}" + (" · yearly growth" if is_growth
+                                                                               else ""), fontsize=9)
+        ax.set_ylabel("per year" if is_growth else figure_unit(name), fontsize=8)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: next(
             (f"{v / s:g}{u}" for s, u in ((1e9, "bn"), (1e6, "M"), (1e3, "k")) if abs(v) >= s), f"{v:g}")))
     handles = {}

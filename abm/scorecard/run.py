@@ -43,7 +43,7 @@ CALIBRATED_DIR = CITIES_DIR.parent / "calibrated"
 MIN_MONTHS = 36
 MAX_MONTHS = 600
 ARMS = ("baseline", "pilot")
-COLUMNS = ("city", "site", "year", "indicator", "group", "observed", "unit", "simulated", "sim_low", "sim_high",
+COLUMNS = ("city", "site", "since", "year", "indicator", "group", "observed", "unit", "simulated", "sim_low", "sim_high",
            "pilot_simulated", "difference", "abs_error", "rel_error", "tolerance", "met", "status", "reason", "role",
            "model", "model_group", "month", "first_month", "source", "url", "quote", "note", "file", "row",
            "tolerance_reason")
