@@ -32,13 +32,14 @@ def root() -> Path:
     return found
 
 
-def names() -> list[str]:
-    """Every built-in config name, sorted (city profiles and target tables are not configs)."""
+def names(kind: str | None = None) -> list[str]:
+    """Every built-in config name (of one kind: run, sweep or calibration), sorted; city profiles and target
+    tables are not configs."""
     base = root()
     out = []
     for path in sorted(base.rglob("*.yaml")):
         name = path.relative_to(base).with_suffix("").as_posix()
-        if name.split("/")[0] in KINDS:
+        if KINDS.get(name.split("/")[0]) in ((kind,) if kind else KINDS.values()):
             out.append(name)
     return out
 
