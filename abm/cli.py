@@ -509,7 +509,8 @@ def scorecard(
             bar.stop()
     s = result.summary
     share = "n/a" if s["share_within_tolerance"] != s["share_within_tolerance"] else f"{s['share_within_tolerance']:.0%}"
-    ard = "n/a (no validate rows)" if not s["validate_rows"] else f"{s['ard_validate']:.3f} ({s['validate_rows']} rows)"
+    ard = ("n/a (no validate rows)" if not s["validate_rows"]
+           else f"{s['ard_validate']:.3f} ({s['validate_rows']} rows out of sample)")
     console.print(f"{s['rows']} rows: {s['compared']} compared, {s['by_construction']} held by construction, "
                   f"{s['not_comparable']} not comparable; within tolerance: {share} "
                   f"({s['within_tolerance']} of {s['compared']}); ARD of the validate rows: {ard}; MASE: "

@@ -103,6 +103,38 @@ def test_growth_rows_load_with_their_unit_and_a_bad_since_is_named(tmp_path):
     assert facts.iloc[0]["since"] == 2010 and facts.iloc[0]["unit"] == "per_year"
 
 
+def test_no_validate_row_is_a_calibration_target_and_external_targets_are_calibrate_rows():
+    """Every target of every shipped calibration config, matched to the city's facts by year, growth span,
+    model figure and group: none is a `validate` row; those citing external_facts are `calibrate` rows."""
+    from abm.calibration.config import load_calibration
+    from abm.city import load_profile
+
+    facts = F.load_facts()
+    configs = sorted((Path(F.CITIES_DIR).parent / "calibration").glob("*.yaml"))
+    checked = 0
+    for path in configs:
+        cal = load_calibration(path)
+        if cal.config.recovery is not None:
+            continue  # targets made from the model itself
+        city = cal.base.city
+        y0 = load_profile(city).year
+        for t in cal.targets.itertuples():
+            year = y0 + t.step // 12 - 1
+            since = y0 + t.since // 12 - 1 if t.since >= 0 else None
+            same = facts[(facts["site"] == city) & (facts["year"] == year)
+                         & (facts["model"] == t.indicator) & (facts["model_group"] == t.group)
+                         & (facts["since"].isna() if since is None else facts["since"] == since)]
+            assert not (same["role"] == "validate").any(), (path.name, t.indicator, year, same[["file", "row"]])
+            if str(t.source).startswith("external_facts"):
+                assert (same["role"] == "calibrate").any(), (path.name, t.indicator, year)
+            checked += 1
+    assert checked >= 10
+    # a national validate row on a quantity Changshu's calibration fitted is flagged, not counted out of sample
+    from abm.scorecard.run import fitted_quantities
+    assert ("child_enrolment_rate", "migrant", 24, -1) in fitted_quantities("changshu")
+    assert ("resident_population", "all", 144, 24) in fitted_quantities("zhengzhou")
+
+
 # ---- facts --------------------------------------------------------------------------------------------
 
 def test_seed_and_fixture_facts_load_and_every_row_is_listed(tmp_path):

@@ -129,7 +129,8 @@ def mase_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def summarise(table: pd.DataFrame, patterns: list) -> dict:
     compared = table[(table["status"] == "compared") & table["simulated"].notna()]
-    validate = compared[compared["role"] == "validate"]
+    fitted = compared["fitted"].astype(bool) if "fitted" in compared else pd.Series(False, index=compared.index)
+    validate = compared[(compared["role"] == "validate") & ~fitted]  # out of sample only
     series_ = mase_table(table)
     checked = [p for p in patterns if p.passed is not None]
     return {
@@ -140,6 +141,7 @@ def summarise(table: pd.DataFrame, patterns: list) -> dict:
         "within_tolerance": int(compared["met"].sum()),
         "share_within_tolerance": float(compared["met"].mean()) if len(compared) else float("nan"),
         "validate_rows": int(len(validate)),
+        "fitted_rows": int(fitted.sum()),
         "ard_validate": ard(validate["observed"], validate["simulated"]),
         "ard_all": ard(compared["observed"], compared["simulated"]),
         "mase_series": int(series_["mase"].notna().sum()),

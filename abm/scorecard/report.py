@@ -78,7 +78,8 @@ def summary_html(s: dict, record: dict) -> str:
                 f"{s['not_comparable']} not comparable",
         "within tolerance": f"{share} of the compared rows ({s['within_tolerance']} of {s['compared']})",
         "ARD, validate rows": "n/a (no validate rows)" if not s["validate_rows"]
-        else f"{s['ard_validate']:.3f} over {s['validate_rows']} rows",
+        else f"{s['ard_validate']:.3f} over {s['validate_rows']} rows"
+        + (f" ({s['fitted_rows']} rows on quantities a calibration fitted left out)" if s.get("fitted_rows") else ""),
         "ARD, all compared rows": "n/a" if math.isnan(s["ard_all"]) else f"{s['ard_all']:.3f}",
         "MASE": "n/a (no figure observed in two or more years)" if not s["mase_series"]
         else f"{s['mase_mean']:.3f}, mean over {s['mase_series']} series",

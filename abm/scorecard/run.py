@@ -40,11 +40,12 @@ from abm.yamlio import load_yaml
 
 SCENARIOS_DIR = CITIES_DIR.parent / "scenarios"
 CALIBRATED_DIR = CITIES_DIR.parent / "calibrated"
+CALIBRATION_DIR = CITIES_DIR.parent / "calibration"
 MIN_MONTHS = 36
 MAX_MONTHS = 600
 ARMS = ("baseline", "pilot")
 COLUMNS = ("city", "site", "since", "year", "indicator", "group", "observed", "unit", "simulated", "sim_low", "sim_high",
-           "pilot_simulated", "difference", "abs_error", "rel_error", "tolerance", "met", "status", "reason", "role",
+           "pilot_simulated", "difference", "abs_error", "rel_error", "tolerance", "met", "status", "reason", "role", "fitted",
            "model", "model_group", "month", "first_month", "source", "url", "quote", "note", "file", "row",
            "tolerance_reason")
 
@@ -297,9 +298,30 @@ def find_patterns(plans: list[CityPlan], runs: dict[str, CityRuns], effects: dic
     return found
 
 
+def fitted_quantities(city: str) -> set[tuple[str, str, int, int]]:
+    """What the city's calibration fitted, when its calibrated config is the one the scorecard runs:
+    (model figure, group, month, first month of a growth rate or -1) for each target of
+    configs/calibration/<city>.yaml. A `validate` row on one of these (a national figure compared with a
+    quantity fitted to the city's own figure) is not out of sample, and is left out of the ARD."""
+    from abm.calibration.config import load_calibration
+
+    path = CALIBRATION_DIR / f"{city}.yaml"
+    if calibrated_behaviour(city)[1] is None or not path.is_file():
+        return set()
+    targets = load_calibration(path).targets
+    if targets is None:
+        return set()
+    return {(t.indicator, t.group, int(t.step), int(t.since)) for t in targets.itertuples()}
+
+
 def evaluate(plans: list[CityPlan], comps: pd.DataFrame, facts: pd.DataFrame, work: Path):
     runs = city_runs(plans, work)
     table = score_rows(comps, runs)
+    fitted = {p.city: fitted_quantities(p.city) for p in plans}
+    table["fitted"] = [
+        r.status == "compared" and (r.model, r.model_group, int(r.month),
+                                    int(r.first_month) if not pd.isna(r.since) else -1) in fitted.get(r.city, ())
+        for r in table.itertuples()]
     table = table[[c for c in COLUMNS if c in table.columns]]
     order = {"compared": 0, "by construction": 1, "not comparable": 2}
     table = table.assign(_o=table["status"].map(order)).sort_values(
