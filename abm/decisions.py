@@ -369,10 +369,10 @@ def children_after_a_year(p, seed, step, i, age, kids_school, kids_pre, size):
     """One year passes for household i: (kids_school, kids_pre, size) after ageing out, school entry, births."""
     school, pre = kids_school, kids_pre
     for j in range(kids_school):
-        if rng.draw(seed, step, i, rng.CHILD_AGE_OUT + rng.CHILD * (j + 1)) < p[0].child_age_out:
+        if rng.draw_at(seed, step, i, rng.CHILD_AGE_OUT, j) < p[0].child_age_out:
             school -= 1
     for j in range(kids_pre):
-        if rng.draw(seed, step, i, rng.CHILD_ENTRY + rng.CHILD * (j + 1)) < p[0].child_school_entry:
+        if rng.draw_at(seed, step, i, rng.CHILD_ENTRY, j) < p[0].child_school_entry:
             pre -= 1
             school += 1
     if age < 40 and size < 12 and rng.draw(seed, step, i, rng.BIRTH) < p[0].birth_rate:

@@ -21,10 +21,10 @@ from abm.state import CONVERTED, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKIL
 from abm.world import World
 
 
-def by_priority(agents: list[Household], purpose: int, offset=lambda a: 0.0) -> list[Household]:
-    """Agents in the order of their draw for `purpose` (after a class offset); ties by id."""
+def by_priority(agents: list[Household], stream: int, offset=lambda a: 0.0) -> list[Household]:
+    """Agents in the order of their draw from `stream` (after a class offset); ties by id."""
     w = agents[0].model.world if agents else None
-    return sorted(agents, key=lambda a: (offset(a) + rng.draw(w.seed, w.step, a.row, purpose), a.row))
+    return sorted(agents, key=lambda a: (offset(a) + rng.draw(w.seed, w.step, a.row, stream), a.row))
 
 
 class UrbanModel(mesa.Model):
@@ -84,8 +84,8 @@ class UrbanModel(mesa.Model):
         for k in range(N_SKILLS):
             n_k = float(sum(1 for a in seekers if a.skill == k))
             v_k = float(sum(int(vacancies[s, k]) for s in range(N_FORMAL_SECTORS)))
-            hires_left[k] = math.floor(dec.hires(w.p, n_k, v_k) + rng.draw(w.seed, w.step, rng.CITY + k,
-                                                                           rng.JOB_COUNT + k))
+            hires_left[k] = math.floor(dec.hires(w.p, n_k, v_k) + rng.draw_at(w.seed, w.step, rng.CITY,
+                                                                              rng.JOB_COUNT, k))
         for a in by_priority(seekers, rng.JOB_PRIORITY):
             a.seek_job(vacancies, hires_left)
 

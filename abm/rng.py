@@ -1,5 +1,5 @@
 """Counter-based random draws: every number is a pure function of
-(run seed, step, household id, purpose).
+(run seed, step, household id, stream), and for families of draws, an index.
 
 This is the design of MODEL.md section 8. Because no generator carries state,
 the Mesa engine and the Numba engine draw identical numbers, the order in which
@@ -7,8 +7,16 @@ households are visited (or `prange` chunks) does not matter, and two policies
 run on one seed give each household the same luck for the same purpose
 (common random numbers).
 
+A stream is named, not numbered: its id is a stable hash of its name (as
+Starsim names its random streams), so adding, removing or reordering streams
+never changes another stream's draws. A family of draws for one household and
+step (child j, attribute k, skill level k, arrival j) uses one stream and an
+index (`draw_at`), never an offset added to a stream's id.
+
 The mixer is splitmix64 (Steele, Lea & Flood 2014), applied to each key in turn.
 """
+
+import hashlib
 
 import numpy as np
 from numba import njit
@@ -22,41 +30,76 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 
-# Purposes: one stable integer per kind of decision. Never renumber: a new
-# purpose gets a new number, so existing streams keep their values.
-SEPARATION = 1
-TRAINING = 2
-TRAINING_GAIN = 3
-JOB_PRIORITY = 4
-JOB_SECTOR = 5
-INSURED = 6
-INFORMAL_ENTRY = 7
-EVICTION = 8
-HOUSING_SEARCH = 9
-HOUSING_PRIORITY = 10
-HOUSING_CHOICE = 11
-REGISTRATION = 12
-HUKOU_APPLY = 13
-HUKOU_PRIORITY = 14
-SCHOOL_PRIORITY = 15
-SCHOOL_CHOICE = 16
-CHILD_AGE_OUT = 17
-CHILD_ENTRY = 18
-BIRTH = 19
-DIBAO_TAKEUP = 20
-TEMP_TAKEUP = 21
-LEAVE = 22
-LEAVE_WHERE = 23
-REQUISITION = 24
-ARRIVAL_COUNT = 25
-ARRIVAL_ATTR = 26  # + attribute index (26..39 reserved)
-COPRODUCTION = 40
-SYNTHESIS = 41  # + attribute index (41..59 reserved)
-HUKOU_QUOTA = 60
-JOB_COUNT = 61  # + skill level
+STREAMS: dict[str, int] = {}  # every stream's name -> id
+
+
+def stream(name: str) -> int:
+    """The id of the stream called `name`: the first 62 bits of its BLAKE2b digest.
+
+    The id depends on the name alone. Registering a name twice, or two names whose ids collide, is a bug.
+    """
+    sid = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") >> 2
+    if name in STREAMS or sid in STREAMS.values():
+        raise ValueError(f"random stream {name!r} is already declared or collides with another")
+    STREAMS[name] = sid
+    return sid
+
+
+# labour
+SEPARATION = stream("labour.separation")
+TRAINING = stream("labour.training")
+TRAINING_GAIN = stream("labour.training_gain")
+JOB_PRIORITY = stream("labour.job_priority")
+JOB_SECTOR = stream("labour.job_sector")
+JOB_COUNT = stream("labour.job_count")  # city draw, indexed by skill level
+INSURED = stream("labour.insured")
+INFORMAL_ENTRY = stream("labour.informal_entry")
+REQUISITION = stream("land.requisition")
+# housing
+EVICTION = stream("housing.eviction")
+HOUSING_SEARCH = stream("housing.search")
+HOUSING_PRIORITY = stream("housing.priority")
+HOUSING_CHOICE = stream("housing.choice")
+# registration and hukou
+REGISTRATION = stream("hukou.registration")
+HUKOU_APPLY = stream("hukou.apply")
+HUKOU_PRIORITY = stream("hukou.priority")
+HUKOU_QUOTA = stream("hukou.quota")  # city draw
+COPRODUCTION = stream("hukou.coproduction")
+# schooling and children
+SCHOOL_PRIORITY = stream("school.priority")
+SCHOOL_CHOICE = stream("school.choice")
+CHILD_AGE_OUT = stream("children.age_out")  # indexed by child
+CHILD_ENTRY = stream("children.school_entry")  # indexed by child
+BIRTH = stream("children.birth")
+# welfare and departures
+DIBAO_TAKEUP = stream("welfare.dibao_takeup")
+TEMP_TAKEUP = stream("welfare.temp_takeup")
+LEAVE = stream("departure.leave")
+LEAVE_WHERE = stream("departure.where")
+# arrivals (city draws, indexed by arrival)
+ARRIVAL_COUNT = stream("arrival.count")
+ARRIVAL_CELL = stream("arrival.cell")
+# synthesis of a household's attributes (fill_rows) and of the population
+SYNTH_ADULTS = stream("synthesis.adults")
+SYNTH_CHILD_IN_SCHOOL = stream("synthesis.child_in_school")  # indexed by child
+SYNTH_SKILL = stream("synthesis.skill")
+SYNTH_SAVINGS = stream("synthesis.savings")
+SYNTH_YEARS = stream("synthesis.years_in_city")
+SYNTH_LAND_KEPT = stream("synthesis.land_kept")
+SYNTH_LAND_SIZE = stream("synthesis.land_size")
+SYNTH_EMPLOYMENT = stream("synthesis.employment")
+SYNTH_SECTOR = stream("synthesis.sector")
+SYNTH_JOB_MONTHS = stream("synthesis.job_months")
+SYNTH_INSURED = stream("synthesis.insured")
+SYNTH_REGISTERED = stream("synthesis.registered")
+SYNTH_TENURE = stream("synthesis.tenure")
+SYNTH_SCHOOL = stream("synthesis.school")
+SYNTH_CONVERTED = stream("synthesis.converted")
+SYNTH_AGE = stream("synthesis.age")
+SYNTH_TIEBREAK = stream("synthesis.tiebreak")  # household = group code, indexed by cell
 
 CITY = 1 << 40  # household id used for city-level draws
-CHILD = 100  # child j of a household draws purpose + CHILD * (j + 1)
 
 
 @njit(cache=True, inline="always")
@@ -68,10 +111,21 @@ def _mix(z):
 
 
 @njit(cache=True)
-def draw(seed, step, household, purpose):
-    """A uniform number in [0, 1) for (seed, step, household, purpose)."""
+def draw(seed, step, household, stream):
+    """A uniform number in [0, 1) for (seed, step, household, stream)."""
     z = _mix(np.uint64(seed))
     z = _mix(z ^ np.uint64(step + 1))
     z = _mix(z ^ np.uint64(household + 1))
-    z = _mix(z ^ np.uint64(purpose))
+    z = _mix(z ^ np.uint64(stream))
+    return float(z >> _S11) * _INV53
+
+
+@njit(cache=True)
+def draw_at(seed, step, household, stream, index):
+    """A uniform number in [0, 1) for draw `index` (0, 1, ...) of a family: (seed, step, household, stream)."""
+    z = _mix(np.uint64(seed))
+    z = _mix(z ^ np.uint64(step + 1))
+    z = _mix(z ^ np.uint64(household + 1))
+    z = _mix(z ^ np.uint64(stream))
+    z = _mix(z ^ np.uint64(index + 1))
     return float(z >> _S11) * _INV53

@@ -78,7 +78,7 @@ def group_profile_array(profile: CityProfile) -> np.ndarray:
 def _ages(lo, width, band, seed, step, first_id):
     out = np.empty(band.shape[0], dtype=np.int64)
     for j in range(band.shape[0]):
-        u = rng.draw(seed, step, first_id + j, rng.SYNTHESIS + 18)
+        u = rng.draw(seed, step, first_id + j, rng.SYNTH_AGE)
         out[j] = lo[band[j]] + int(u * width[band[j]])
     return out
 

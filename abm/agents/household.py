@@ -66,9 +66,9 @@ class Household(mesa.Agent):
         self.row = row
 
     # -- shorthands ------------------------------------------------------------------------------
-    def u(self, purpose: int) -> float:
+    def u(self, stream: int) -> float:
         w = self.model.world
-        return rng.draw(w.seed, w.step, self.row, purpose)
+        return rng.draw(w.seed, w.step, self.row, stream)
 
     def flow(self, index: int, amount: float) -> None:
         self.model.world.flows[index, self.group, self.sex] += amount

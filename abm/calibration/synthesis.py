@@ -65,7 +65,7 @@ def ipf(prior: np.ndarray, margins: dict[int, np.ndarray], tol: float = 1e-10, m
 def _tiebreak(n, seed, group):
     out = np.empty(n)
     for j in range(n):
-        out[j] = rng.draw(seed, -1, group * (1 << 32) + j, rng.SYNTHESIS + 19)
+        out[j] = rng.draw_at(seed, -1, group, rng.SYNTH_TIEBREAK, j)
     return out
 
 

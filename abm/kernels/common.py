@@ -8,15 +8,15 @@ from abm.state import ACTIVE, FORMAL, N_FORMAL_SECTORS, N_SKILLS
 
 
 @njit(cache=True)
-def priority_order(candidates, seed, step, purpose, keys_offset):
-    """Candidates sorted by their draw for `purpose` (plus an optional class offset).
+def priority_order(candidates, seed, step, stream, keys_offset):
+    """Candidates sorted by their draw from `stream` (plus an optional class offset).
 
     A stable sort over candidates listed in id order: equal keys (which a 53-bit
     draw practically never gives) keep id order, as the Mesa engine's sort does.
     """
     keys = np.empty(candidates.shape[0])
     for j in range(candidates.shape[0]):
-        keys[j] = keys_offset[j] + draw(seed, step, candidates[j], purpose)
+        keys[j] = keys_offset[j] + draw(seed, step, candidates[j], stream)
     return candidates[np.argsort(keys, kind="mergesort")]
 
 

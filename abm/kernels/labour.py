@@ -182,7 +182,7 @@ def match_jobs(h, n, m, p, r, seed, step):
         for s in range(N_FORMAL_SECTORS):
             v += vac[s, k]
         quota = int(math.floor(dec.hires(p, float(per_skill[k]), float(v))
-                               + rng.draw(seed, step, rng.CITY + k, rng.JOB_COUNT + k)))
+                               + rng.draw_at(seed, step, rng.CITY, rng.JOB_COUNT, k)))
         if quota <= 0:
             continue
         ids = bucket[start[k]:start[k + 1]]
