@@ -1,10 +1,14 @@
-"""The indicators, each declared once, and the kernel that computes them.
+"""The indicators, each declared once by name with its formula, and the kernel that computes them.
 
 Both engines call `compute` on the same columns after every step, so the
 indicator definitions cannot drift between engines. Values come out in
 real-city units: counts and money are multiplied by the run's `scale`.
 Undefined rates (a share of nothing, such as the enrolment rate of a group
 with no school-age children) are reported as 0.
+
+An indicator is a formula (`count`, `ratio`, `flow`, `budget`, `resident_share`) over named
+per-household sums (declared with `_quantity` and added up in `_accumulate`, one parallel pass) and the
+month's flows (`abm.state.FLOWS`). A new indicator over existing sums and flows is one declaration.
 """
 
 from __future__ import annotations
@@ -17,15 +21,10 @@ from numba import njit, prange
 
 from abm import decisions as dec
 from abm.state import (
+    BUDGET_LINES,
+    FLOWS,
     ACTIVE,
     COMPOUND,
-    F_ARRIVALS,
-    F_COMMUNITY,
-    F_CONVERSIONS,
-    F_DEPARTURES,
-    F_EDU,
-    F_TEMP,
-    F_TRAINING,
     FORMAL,
     LEFT_BEHIND,
     NO_HOME,
@@ -39,70 +38,197 @@ from abm.state import (
 )
 
 
+# Per-household sums: each declared by name; `_accumulate` adds every household's share of them in one pass.
+QUANTITIES: list[tuple[str, str]] = []
+
+
+def _quantity(name: str, definition: str) -> int:
+    QUANTITIES.append((name, definition))
+    return len(QUANTITIES) - 1
+
+
+A_HH = _quantity("households", "active households")
+A_PERSONS = _quantity("persons", "persons in active households")
+A_NONLOCAL = _quantity("nonlocal", "households with non-local rural hukou")
+A_REG = _quantity("registered", "non-local households holding a residence permit")
+A_KIDS_CITY = _quantity("kids_in_city", "school-age children in the city (enrolled or not)")
+A_KIDS_ENROLLED = _quantity("kids_enrolled", "school-age children enrolled, public or private")
+A_KIDS_PUBLIC = _quantity("kids_public", "children in public schools")
+A_KIDS_LB = _quantity("kids_left_behind", "school-age children left behind")
+A_CS = _quantity("class_size_pupils", "public pupils times their district's class size")
+A_INFORMAL = _quantity("informal_housing", "households in urban villages or without a home")
+A_RENT = _quantity("rent", "rent paid")
+A_RENT_INCOME = _quantity("rent_payers_income", "income of households paying rent")
+A_PUBLIC_RENTAL = _quantity("public_rental", "households in public rental units or compounds")
+A_PENSION = _quantity("pension", "households contributing to the urban pension")
+A_MEDICAL = _quantity("medical", "households with medical insurance")
+A_EMPLOYED = _quantity("employed", "households whose head is employed")
+A_UI = _quantity("unemployment_insured", "employed heads in insured formal jobs")
+A_INCOME = _quantity("income", "household income")
+A_POOR_ABS = _quantity("poor_absolute", "households below the absolute line per person")
+A_POOR_REL = _quantity("poor_relative", "households below 60% of the median per person")
+A_DIBAO = _quantity("dibao", "households receiving the minimum living allowance")
+A_RESETTLED = _quantity("resettled", "farmer households in resettlement apartments")
+A_URBAN_SS = _quantity("urban_social_security", "households on urban social security")
+A_STAY5 = _quantity("stay_5y", "households in the city five years or more")
+A_STAY10 = _quantity("stay_10y", "households in the city ten years or more")
+A_SETTLE = _quantity("settle_intent", "households intending to settle")
+A_NO_URBAN = _quantity("persons_without_urban_hukou", "persons without urban hukou")
+N_ACC = len(QUANTITIES)
+QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
+
+# How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE = range(5)
+
+
+@dataclass(frozen=True)
+class Formula:
+    form: int
+    a: int
+    b: int = -1
+
+
+def count(quantity: str) -> Formula:
+    """c[quantity] in real-city units (times the run's scale)."""
+    return Formula(COUNT, QUANTITY[quantity])
+
+
+def ratio(numerator: str, denominator: str) -> Formula:
+    """c[numerator] / c[denominator] (0 when the denominator is 0)."""
+    return Formula(RATIO, QUANTITY[numerator], QUANTITY[denominator])
+
+
+def flow(name: str) -> Formula:
+    """The month's flow, in real-city units."""
+    return Formula(FLOW, FLOWS.index(name))
+
+
+def budget(line: str) -> Formula:
+    """A budget line: households' spending (a flow) plus, in the all/all row, the city's own spending."""
+    return Formula(BUDGET, FLOWS.index(line), BUDGET_LINES.index(line))
+
+
+def resident_share(numerator: str, persons: str) -> Formula:
+    """c[numerator] / c[persons]; in the all/all row the city's background urban residents join the persons."""
+    return Formula(RESIDENT_SHARE, QUANTITY[numerator], QUANTITY[persons])
+
+
 @dataclass(frozen=True)
 class Indicator:
     name: str
     unit: str
     kind: str  # "stock" (at the step), "rate" (at the step) or "flow" (during the month)
     definition: str
+    formula: Formula
 
 
 I = Indicator  # noqa: E741 - a short alias for the table below
 INDICATORS: tuple[Indicator, ...] = (
-    I("population", "persons", "stock", "persons in active households"),
-    I("households", "households", "stock", "active households"),
-    I("registration_rate", "share", "rate", "non-local-hukou households holding a residence permit, of all non-local"),
-    I("hukou_conversions", "households/month", "flow", "households converted to local urban hukou this month"),
+    I("population", "persons", "stock", "persons in active households", count("persons")),
+    I("households", "households", "stock", "active households", count("households")),
+    I("registration_rate", "share", "rate", "non-local-hukou households holding a residence permit, of all non-local",
+      ratio("registered", "nonlocal")),
+    I("hukou_conversions", "households/month", "flow", "households converted to local urban hukou this month",
+      flow("hukou_conversions")),
     I("child_enrolment_rate", "share", "rate",
-      "school-age children in the city who are enrolled (public or private), of all in the city"),
-    I("public_school_share", "share", "rate", "enrolled children in public schools, of all enrolled"),
-    I("left_behind_children", "children", "stock", "school-age children left behind in the home village"),
-    I("class_size", "pupils/class", "rate", "public-school pupils per class in their district, pupil-weighted"),
-    I("informal_housing_share", "share", "rate", "households in urban-village rentals or without a home"),
-    I("rent_burden", "share", "rate", "rent paid over income, among households paying rent"),
-    I("public_rental_coverage", "share", "rate", "households in public rental units or blue-collar compounds"),
-    I("pension_coverage", "share", "rate", "households contributing to the urban pension this month"),
+      "school-age children in the city who are enrolled (public or private), of all in the city",
+      ratio("kids_enrolled", "kids_in_city")),
+    I("public_school_share", "share", "rate", "enrolled children in public schools, of all enrolled",
+      ratio("kids_public", "kids_enrolled")),
+    I("left_behind_children", "children", "stock", "school-age children left behind in the home village",
+      count("kids_left_behind")),
+    I("class_size", "pupils/class", "rate", "public-school pupils per class in their district, pupil-weighted",
+      ratio("class_size_pupils", "kids_public")),
+    I("informal_housing_share", "share", "rate", "households in urban-village rentals or without a home",
+      ratio("informal_housing", "households")),
+    I("rent_burden", "share", "rate", "rent paid over income, among households paying rent",
+      ratio("rent", "rent_payers_income")),
+    I("public_rental_coverage", "share", "rate", "households in public rental units or blue-collar compounds",
+      ratio("public_rental", "households")),
+    I("pension_coverage", "share", "rate", "households contributing to the urban pension this month",
+      ratio("pension", "households")),
     I("medical_coverage", "share", "rate",
-      "households with medical insurance: an insured job, urban social security or a local resident scheme"),
-    I("unemployment_insurance_coverage", "share", "rate", "employed heads in insured formal jobs, of employed heads"),
-    I("employment_rate", "share", "rate", "households whose head is employed (formal or informal)"),
-    I("mean_income", "yuan/month", "rate", "household income after contributions, plus benefits and assistance"),
-    I("poverty_rate_absolute", "share", "rate", "households below the absolute line per person"),
-    I("poverty_rate_relative", "share", "rate", "households below 60% of the median income per person"),
-    I("dibao_recipients", "households", "stock", "households receiving the minimum living allowance this month"),
-    I("temporary_assistance_recipients", "households/month", "flow", "households paid temporary assistance"),
-    I("training_person_times", "person-times/month", "flow", "training courses taken"),
-    I("resettled_farmers", "households", "stock", "farmer households living in resettlement apartments"),
-    I("farmers_urban_social_security", "households", "stock", "households on urban social security after requisition"),
-    I("stay_5y_share", "share", "rate", "households in the city five years or more"),
-    I("stay_10y_share", "share", "rate", "households in the city ten years or more"),
-    I("settle_intention_share", "share", "rate", "households whose leaving hazard is below their group's baseline"),
-    I("arrivals", "households/month", "flow", "migrant households arriving"),
-    I("departures", "households/month", "flow", "households leaving (returning home or moving on)"),
-    I("budget_education", "yuan/month", "flow", "public pupils' cost, migrant-school subsidies, school building"),
-    I("budget_housing", "yuan/month", "flow", "public rental and compound subsidies, units built"),
-    I("budget_assistance", "yuan/month", "flow", "minimum living allowance and temporary assistance"),
-    I("budget_training", "yuan/month", "flow", "training courses"),
-    I("budget_insurance_subsidy", "yuan/month", "flow", "public subsidies to social insurance"),
-    I("budget_community", "yuan/month", "flow", "residential-committee staff and community services"),
+      "households with medical insurance: an insured job, urban social security or a local resident scheme",
+      ratio("medical", "households")),
+    I("unemployment_insurance_coverage", "share", "rate", "employed heads in insured formal jobs, of employed heads",
+      ratio("unemployment_insured", "employed")),
+    I("employment_rate", "share", "rate", "households whose head is employed (formal or informal)",
+      ratio("employed", "households")),
+    I("mean_income", "yuan/month", "rate", "household income after contributions, plus benefits and assistance",
+      ratio("income", "households")),
+    I("poverty_rate_absolute", "share", "rate", "households below the absolute line per person",
+      ratio("poor_absolute", "households")),
+    I("poverty_rate_relative", "share", "rate", "households below 60% of the median income per person",
+      ratio("poor_relative", "households")),
+    I("dibao_recipients", "households", "stock", "households receiving the minimum living allowance this month",
+      count("dibao")),
+    I("temporary_assistance_recipients", "households/month", "flow", "households paid temporary assistance",
+      flow("temporary_assistance_recipients")),
+    I("training_person_times", "person-times/month", "flow", "training courses taken",
+      flow("training_person_times")),
+    I("resettled_farmers", "households", "stock", "farmer households living in resettlement apartments",
+      count("resettled")),
+    I("farmers_urban_social_security", "households", "stock", "households on urban social security after requisition",
+      count("urban_social_security")),
+    I("stay_5y_share", "share", "rate", "households in the city five years or more", ratio("stay_5y", "households")),
+    I("stay_10y_share", "share", "rate", "households in the city ten years or more",
+      ratio("stay_10y", "households")),
+    I("settle_intention_share", "share", "rate", "households whose leaving hazard is below their group's baseline",
+      ratio("settle_intent", "households")),
+    I("arrivals", "households/month", "flow", "migrant households arriving", flow("arrivals")),
+    I("departures", "households/month", "flow", "households leaving (returning home or moving on)",
+      flow("departures")),
+    I("budget_education", "yuan/month", "flow", "public pupils' cost, migrant-school subsidies, school building",
+      budget("budget_education")),
+    I("budget_housing", "yuan/month", "flow", "public rental and compound subsidies, units built",
+      budget("budget_housing")),
+    I("budget_assistance", "yuan/month", "flow", "minimum living allowance and temporary assistance",
+      budget("budget_assistance")),
+    I("budget_training", "yuan/month", "flow", "training courses", budget("budget_training")),
+    I("budget_insurance_subsidy", "yuan/month", "flow", "public subsidies to social insurance",
+      budget("budget_insurance_subsidy")),
+    I("budget_community", "yuan/month", "flow", "residential-committee staff and community services",
+      budget("budget_community")),
     I("urbanization_gap", "share", "rate",
-      "residents without urban hukou, of all residents (the gap between resident- and hukou-based urbanization)"),
+      "residents without urban hukou, of all residents (the gap between resident- and hukou-based urbanization)",
+      resident_share("persons_without_urban_hukou", "persons")),
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
 UNIT = {i.name: i.unit for i in INDICATORS}
 KIND = {i.name: i.kind for i in INDICATORS}
 INDEX = {n: k for k, n in enumerate(NAMES)}
+N_INDICATORS = len(INDICATORS)
 GROUP_LABELS = ("migrant", "land_losing_farmer", "urban_poor", "all")
 SEX_LABELS = ("female", "male", "all")
-
-(A_HH, A_PERSONS, A_NONLOCAL, A_REG, A_KIDS_CITY, A_KIDS_ENROLLED, A_KIDS_PUBLIC, A_KIDS_LB, A_CS, A_INFORMAL,
- A_RENT, A_RENT_INCOME, A_PUBLIC_RENTAL, A_PENSION, A_MEDICAL, A_EMPLOYED, A_UI, A_INCOME, A_POOR_ABS,
- A_POOR_REL, A_DIBAO, A_RESETTLED, A_URBAN_SS, A_STAY5, A_STAY10, A_SETTLE, A_NO_URBAN) = range(27)
-N_ACC = 27
-N_INDICATORS = 35
+# the formulas as arrays the kernel reads: form, first and second operand of each indicator
+_FORM = np.array([i.formula.form for i in INDICATORS], dtype=np.int64)
+_A = np.array([i.formula.a for i in INDICATORS], dtype=np.int64)
+_B = np.array([i.formula.b for i in INDICATORS], dtype=np.int64)
 CHUNK = 1 << 14  # households per partial sum; fixed, so sums do not depend on the thread count
-assert len(NAMES) == N_INDICATORS
+
+# The headline sets, defined once: what each output leads with.
+SUMMARY = ("population", "households", "registration_rate", "hukou_conversions", "public_school_share",
+           "informal_housing_share", "pension_coverage", "employment_rate", "mean_income",
+           "poverty_rate_absolute", "urbanization_gap")  # `abm run`'s summary, every group
+# (indicator, group): the outcomes a policy team asks about first (`abm compare`, the sweep report's effects;
+# the first four are the sweep report's response panels)
+POLICY_OUTCOMES = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
+                   ("hukou_conversions", "migrant"), ("informal_housing_share", "migrant"),
+                   ("public_rental_coverage", "migrant"), ("pension_coverage", "migrant"),
+                   ("employment_rate", "all"), ("poverty_rate_absolute", "all"), ("departures", "migrant"),
+                   ("households", "migrant"), ("resettled_farmers", "land_losing_farmer"),
+                   ("farmers_urban_social_security", "land_losing_farmer"), ("training_person_times", "all"),
+                   ("budget_education", "all"), ("budget_housing", "all"))
+# (indicator, group): the sweep report's trajectories over time
+TRAJECTORIES = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
+                ("informal_housing_share", "migrant"), ("pension_coverage", "migrant"),
+                ("employment_rate", "all"), ("poverty_rate_absolute", "all"), ("households", "migrant"),
+                ("mean_income", "all"))
+# the sweep report's breakdown by group and sex
+BREAKDOWN = ("registration_rate", "public_school_share", "informal_housing_share", "pension_coverage",
+             "employment_rate", "poverty_rate_absolute")
+assert set(SUMMARY) | set(BREAKDOWN) | {n for n, _ in POLICY_OUTCOMES + TRAJECTORIES} <= set(NAMES)
 
 
 @njit(cache=True)
@@ -183,8 +309,9 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
 def compute(h, n, d, r, flows, city_budget, scale, background_urban):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
-    `city_budget` holds city-level spending by budget line in real yuan (school
-    building, units built, staff); it is added to the `all`/`all` row only.
+    Each indicator is its declared formula over its row's sums and flows. `city_budget` holds
+    city-level spending by budget line in real yuan (school building, units built, staff); it is added
+    to the `all`/`all` row only, as are the city's background urban residents.
     """
     n_d = d.public_seats.shape[0]
     class_size = np.zeros(n_d)
@@ -218,45 +345,21 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
                         continue
                     c += acc[g * 2 + s]
                     f += flows[:, g, s]
-            hh = c[A_HH]
-            o = out[:, G, S]
-            o[0] = c[A_PERSONS] * scale
-            o[1] = hh * scale
-            o[2] = _ratio(c[A_REG], c[A_NONLOCAL])
-            o[3] = f[F_CONVERSIONS] * scale
-            o[4] = _ratio(c[A_KIDS_ENROLLED], c[A_KIDS_CITY])
-            o[5] = _ratio(c[A_KIDS_PUBLIC], c[A_KIDS_ENROLLED])
-            o[6] = c[A_KIDS_LB] * scale
-            o[7] = _ratio(c[A_CS], c[A_KIDS_PUBLIC])
-            o[8] = _ratio(c[A_INFORMAL], hh)
-            o[9] = _ratio(c[A_RENT], c[A_RENT_INCOME])
-            o[10] = _ratio(c[A_PUBLIC_RENTAL], hh)
-            o[11] = _ratio(c[A_PENSION], hh)
-            o[12] = _ratio(c[A_MEDICAL], hh)
-            o[13] = _ratio(c[A_UI], c[A_EMPLOYED])
-            o[14] = _ratio(c[A_EMPLOYED], hh)
-            o[15] = _ratio(c[A_INCOME], hh)
-            o[16] = _ratio(c[A_POOR_ABS], hh)
-            o[17] = _ratio(c[A_POOR_REL], hh)
-            o[18] = c[A_DIBAO] * scale
-            o[19] = f[F_TEMP] * scale
-            o[20] = f[F_TRAINING] * scale
-            o[21] = c[A_RESETTLED] * scale
-            o[22] = c[A_URBAN_SS] * scale
-            o[23] = _ratio(c[A_STAY5], hh)
-            o[24] = _ratio(c[A_STAY10], hh)
-            o[25] = _ratio(c[A_SETTLE], hh)
-            o[26] = f[F_ARRIVALS] * scale
-            o[27] = f[F_DEPARTURES] * scale
-            for b in range(F_COMMUNITY - F_EDU + 1):
-                o[28 + b] = f[F_EDU + b] * scale
-                if G == 3 and S == 2:
-                    o[28 + b] += city_budget[b]
-            if G == 3 and S == 2:
-                o[34] = _ratio(c[A_NO_URBAN] * scale, c[A_PERSONS] * scale + background_urban)
-            else:
-                o[34] = _ratio(c[A_NO_URBAN], c[A_PERSONS])
+            city = G == 3 and S == 2
+            for k in range(N_INDICATORS):
+                form, a, b = _FORM[k], _A[k], _B[k]
+                if form == COUNT:
+                    out[k, G, S] = c[a] * scale
+                elif form == RATIO:
+                    out[k, G, S] = _ratio(c[a], c[b])
+                elif form == FLOW:
+                    out[k, G, S] = f[a] * scale
+                elif form == BUDGET:
+                    out[k, G, S] = f[a] * scale
+                    if city:
+                        out[k, G, S] += city_budget[b]
+                elif city:  # RESIDENT_SHARE
+                    out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
+                else:
+                    out[k, G, S] = _ratio(c[a], c[b])
     return out
-
-
-assert NAMES[28] == "budget_education" and NAMES[34] == "urbanization_gap"

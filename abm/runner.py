@@ -12,7 +12,7 @@ import numpy as np
 from abm import __version__
 from abm.city import CITIES_DIR, profile_path
 from abm.config import RunConfig
-from abm.indicators import GROUP_LABELS, KIND, NAMES, SEX_LABELS, UNIT
+from abm.indicators import GROUP_LABELS, KIND, NAMES, SEX_LABELS, SUMMARY, UNIT
 from abm.state import HOUSEHOLD_COLUMNS, LABELS
 from abm.store import atomic_dir, git_commit, sha256, versions, write_json
 from abm.world import RunSpec, World
@@ -167,11 +167,6 @@ def write_outputs(cfg: RunConfig, result: RunResult, out: Path, config_path: Opt
     return out
 
 
-HEADLINE = ("population", "households", "registration_rate", "hukou_conversions", "public_school_share",
-            "informal_housing_share", "pension_coverage", "employment_rate", "mean_income",
-            "poverty_rate_absolute", "urbanization_gap")
-
-
 FLOW_WINDOW = 12  # months a flow is summed over in the summary, as `abm compare` does (a year's flow)
 
 
@@ -181,7 +176,7 @@ def summary_months(world: World, window: int = FLOW_WINDOW) -> tuple[int, int]:
     return max(last - window + 1, 1 if last > 0 else 0), last
 
 
-def summary(world: World, names=HEADLINE, window: int = FLOW_WINDOW) -> "pd.DataFrame":
+def summary(world: World, names=SUMMARY, window: int = FLOW_WINDOW) -> "pd.DataFrame":
     """Headline indicators by group (sex: all), in real-city units, with a `unit` column.
 
     Stocks and rates are read at the last month; flows are summed over the last `window` months

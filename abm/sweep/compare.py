@@ -18,17 +18,9 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from abm.indicators import KIND, UNIT
+from abm.indicators import KIND, POLICY_OUTCOMES, UNIT
 from abm.sweep.store import read_indicators, read_manifest
 
-# (indicator, group): the outcomes a policy team asks about first
-HEADLINE = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
-            ("hukou_conversions", "migrant"), ("informal_housing_share", "migrant"),
-            ("public_rental_coverage", "migrant"), ("pension_coverage", "migrant"),
-            ("employment_rate", "all"), ("poverty_rate_absolute", "all"), ("departures", "migrant"),
-            ("households", "migrant"), ("resettled_farmers", "land_losing_farmer"),
-            ("farmers_urban_social_security", "land_losing_farmer"), ("training_person_times", "all"),
-            ("budget_education", "all"), ("budget_housing", "all"))
 FLOW_WINDOW = 12
 
 
@@ -37,7 +29,7 @@ def unit_at_horizon(name: str) -> str:
     return unit.replace("/month", "/year") if KIND[name] == "flow" else unit
 
 
-def horizon_outcomes(out: Path, pairs=HEADLINE, sex: str = "all") -> pd.DataFrame:
+def horizon_outcomes(out: Path, pairs=POLICY_OUTCOMES, sex: str = "all") -> pd.DataFrame:
     """One row per arm, design point, replicate, indicator and group: the outcome at the horizon."""
     manifest = read_manifest(out)
     horizon = int(manifest["base"]["horizon_months"])
@@ -60,7 +52,7 @@ def _t(n: int) -> float:
     return float(stats.t.ppf(0.975, n - 1)) if n > 1 else float("nan")
 
 
-def effects(out: Path, baseline: Optional[str] = None, pairs=HEADLINE) -> pd.DataFrame:
+def effects(out: Path, baseline: Optional[str] = None, pairs=POLICY_OUTCOMES) -> pd.DataFrame:
     """Per arm and headline outcome: baseline mean, arm mean, paired effect and 95% interval."""
     manifest = read_manifest(out)
     base_arm = baseline or manifest["baseline_arm"]

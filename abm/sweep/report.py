@@ -18,17 +18,11 @@ import numpy as np
 import pandas as pd
 
 from abm.fmt import html_table, number, percent
-from abm.indicators import UNIT
+from abm.indicators import BREAKDOWN, POLICY_OUTCOMES, TRAJECTORIES, UNIT
 from abm.store import atomic_file
-from abm.sweep.compare import HEADLINE, effects, horizon_outcomes, unit_at_horizon
+from abm.sweep.compare import effects, horizon_outcomes, unit_at_horizon
 from abm.sweep.store import failures, finished, read_indicators, read_manifest, runs_frame
 
-TRAJECTORIES = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
-                ("informal_housing_share", "migrant"), ("pension_coverage", "migrant"),
-                ("employment_rate", "all"), ("poverty_rate_absolute", "all"), ("households", "migrant"),
-                ("mean_income", "all"))
-BREAKDOWN = ("registration_rate", "public_school_share", "informal_housing_share", "pension_coverage",
-             "employment_rate", "poverty_rate_absolute")
 GROUP_NAMES = {"migrant": "migrants", "land_losing_farmer": "land-losing farmers", "urban_poor": "urban poor",
                "all": "all households"}
 
@@ -184,7 +178,7 @@ def fit_band(x, y, limits: tuple[float, float] | None = None, points: int = 50):
 
 def response_axes(y: pd.DataFrame, runs: pd.DataFrame, names: list[str], palette: dict):
     """The response figure: a panel per headline outcome and design parameter, a line and band per arm."""
-    outcomes = list(HEADLINE[:4])
+    outcomes = list(POLICY_OUTCOMES[:4])
     y = y.merge(runs[["arm", "point", "replicate", *names]], on=["arm", "point", "replicate"])
     n = len(outcomes) * len(names)
     fig, axes = panel_grid(n, cols=min(4, n))
