@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional, Union
 
 from abm.config import MAX_SEED, ConfigError, RunConfig, check_data, policy_names, validate_fields
-from abm.world import RunSpec
+from abm.spec import RunSpec
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,6 +10,7 @@ exits with code 2. The sweep and calibration configs reuse these stages.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, get_args
 
@@ -19,6 +20,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from abm.city import BUILTIN_CITIES, CityProfile, load_profile, profile_path
 from abm.parameters import BEHAVIOUR_BY_NAME, check_values
 from abm.policies import PolicyError, instantiate, resolve_rules
+from abm.spec import RunSpec
 from abm.yamlio import YamlError, load_yaml
 
 MAX_SEED = 2**63 - 1
@@ -285,7 +287,6 @@ def check_run(cfg: dict, base_dir: Path | None, bad: set = frozenset(), profile:
               labels: dict[str, str] | None = None, prefix: str = "", city_checked: bool = False):
     """The stages after the schema, on the fields that passed it (`bad` names those that did not):
     returns (RunSpec or None, problems). `labels` renames the fields in messages (an override's source)."""
-    from abm.world import RunSpec
 
     labels = labels or {}
     problems: list[str] = []
@@ -334,6 +335,42 @@ def check_data(data: dict, source: str, base_dir: Path | None, overrides: dict[s
     if problems:
         raise ConfigError(source, problems)
     return cfg, spec
+
+
+@dataclass
+class Base:
+    """The base run of a sweep or a calibration, as far as it validated."""
+    config: Optional["RunConfig"]  # None when any field is bad
+    good: dict[str, Any]  # the fields that passed the schema
+    bad: set  # the fields that did not (`base` itself when there is no base at all)
+    run_dir: Path  # where the base's relative paths (its city file) are read from
+    rename: dict[str, str]  # field -> the name problems use (`overrides.<key>`, or the outer config's field)
+    path: Optional[Path] = None  # the run config file, when the base is one
+
+
+def load_base(good: dict, base_dir: Path, replaced: dict[str, Any]) -> tuple[Base, list[str]]:
+    """The base run of a sweep or calibration config: `good["base"]` is a run config file (relative to
+    `base_dir`) or a mapping; `good["overrides"]` replaces fields in it, and so does `replaced` (fields the
+    outer config sets itself, such as its name, named in messages by that field). Returns the base and every
+    problem, by field path (`base.<field>`, `overrides.<key>`)."""
+    problems: list[str] = []
+    data, run_dir, path = None, base_dir, None
+    if "base" in good:
+        if isinstance(good["base"], str):
+            path = base_dir / good["base"]
+            try:
+                data = load_yaml(path, "run config file")
+            except YamlError as exc:
+                problems.append(f"base: cannot read run config {good['base']!r}: {exc}")
+            run_dir = path.parent
+        else:
+            data = dict(good["base"])
+    if data is None:
+        return Base(None, {}, {"base"}, run_dir, {}, path), problems
+    overrides = good.get("overrides", {})
+    rename = {k: f"overrides.{k}" for k in overrides} | {k: k for k in replaced}
+    cfg, base_good, found, base_bad = validate_fields(RunConfig, data | overrides | replaced, "base", rename)
+    return Base(cfg, base_good, base_bad, run_dir, rename, path), problems + found
 
 
 def load_run(path: str | Path, overrides: dict[str, Any] | None = None, labels: dict[str, str] | None = None):

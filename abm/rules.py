@@ -110,6 +110,31 @@ del P
 
 RULES_BY_NAME = {r.name: r for r in RULES}
 
+# The step phase that reads each rule (abm.policies.base.PHASES): a policy that sets a rule must declare
+# its phase, so `abm policies` tells the truth about what a policy touches.
+_PHASE_RULES = {
+    "exogenous": ("farmers_urban_ss", "homestead_exchange", "resettled_hukou", "requisitioned_hukou",
+                  "compensation_per_mu", "land_requisition_rate"),
+    "labour": ("insurance_share_migrant", "insurance_share_local", "pension_employer", "pension_employee",
+               "medical_employer", "medical_employee", "unemployment_employer", "unemployment_employee",
+               "unemployment_benefit", "unemployment_benefit_months", "training_rate_migrant",
+               "training_rate_farmer", "training_rate_poor", "training_cost", "letting_income"),
+    "housing": ("compound_open", "compound_rent_share", "compound_subsidy", "dormitory_rent", "public_rental_rent",
+                "public_rental_subsidy", "public_rental_income_line", "public_rental_migrants",
+                "public_rental_migrant_years", "public_rental_graduates", "uv_redevelopment_rate"),
+    "registration": ("hukou_quota_share", "hukou_needs_owned", "hukou_rented_ok", "hukou_job_months",
+                     "hukou_pension_years", "hukou_needs_registration", "coproduction_participation"),
+    "schooling": ("reg_services_tied", "school_rule", "school_leftover_to_migrants", "leftover_needs_registration",
+                  "class_size_norm", "public_cost_per_pupil", "private_school_fee", "migrant_school_quality",
+                  "migrant_school_subsidy", "points_skill", "points_insured_year", "points_residence_year",
+                  "points_property", "points_assured_skill"),
+    "assistance": ("dibao_line_urban", "dibao_line_rural", "dibao_migrants", "temp_assist_migrants",
+                   "temp_assist_amount", "poverty_line"),
+    "accounts": ("ss_subsidy", "coproduction_cost"),
+}
+PHASE_OF = {rule: phase for phase, rules in _PHASE_RULES.items() for rule in rules}
+assert sorted(PHASE_OF) == sorted(p.name for p in RULES) and len(PHASE_OF) == len(RULES)
+
 # When two policies set one rule to different values: for these rules the more generous value wins
 # (a higher quota, share, rate or subsidy, a flag switched on) or the less demanding one (a lower
 # requirement or fee). Any other rule set two ways is a conflict that the config must settle.

@@ -15,7 +15,8 @@ from abm.config import RunConfig
 from abm.indicators import GROUP_LABELS, KIND, NAMES, SEX_LABELS, SUMMARY, UNIT
 from abm.state import HOUSEHOLD_COLUMNS, LABELS
 from abm.store import atomic_dir, git_commit, sha256, versions, write_json
-from abm.world import RunSpec, World
+from abm.spec import RunSpec
+from abm.world import World
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,24 +10,24 @@ through abm.rng, so both engines see the same city.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
 
 from abm import rng
-from abm.calibration.synthesis import synthesize
 from abm.city import CityProfile
 from abm.indicators import INDEX, compute
 from abm.kernels.common import count_formal
 from abm.kernels.labour import initial_earnings
 from abm.kernels.population import N_GP, draw_cells, fill_rows
+from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
-from abm.policies.base import Policy
 from abm.rules import RULES
+from abm.spec import RunSpec
 from abm.state import (
     ACTIVE,
     BUDGET_LINES,
+    FARMER,
     F_ARRIVALS,
     GROUPS,
     MIGRANT,
@@ -46,22 +46,10 @@ from abm.state import (
     empty_households,
     grow,
 )
+from abm.synthesis import synthesize
 
 SCHOOL_MONTH = 9  # the school year starts in September
 MIGRANT_ROW, ALL_ROW = 0, 3
-
-
-@dataclass
-class RunSpec:
-    """Everything a run needs, resolved: no names left to look up."""
-    profile: CityProfile
-    households: int
-    horizon_months: int
-    seed: int
-    policies: list[Policy]
-    behaviour: dict[str, float] = field(default_factory=dict)
-    rules: dict[str, float] = field(default_factory=dict)
-    start_month: int = 1
 
 
 def group_profile_array(profile: CityProfile) -> np.ndarray:
@@ -119,7 +107,6 @@ class World:
         self.flows = empty_flows()
         self.city_budget = np.zeros(len(BUDGET_LINES))
         self.quota = 0.0
-        self.policy_state: dict[str, dict] = {}  # what a policy's city hook remembers within this run
         self.history: list[np.ndarray] = []
         self.new_rows = range(0)
         self.record()  # step 0: the initial state
@@ -174,8 +161,9 @@ class World:
             self.quota = math.floor(q + rng.draw(self.seed, self.step, rng.CITY, rng.HUKOU_QUOTA))
         self._market_supply()
         self._arrivals(self._arrival_count())
+        city = CityView(self)
         for pol in self.spec.policies:
-            pol.on_city(self)
+            pol.on_city(city)
         self.spend("budget_community", float(self.districts.staff.sum()) * self.spec.profile.staff_wage)
 
     def spend(self, line: str, yuan: float) -> None:
@@ -189,6 +177,14 @@ class World:
         if group is not None:
             sel &= h.group[:n] == group
         return np.bincount(h.district[:n][sel], minlength=self.districts.staff.size)
+
+    def land_holders_by_district(self) -> np.ndarray:
+        h, n = self.h, self.n
+        holders = (h.status[:n] == ACTIVE) & (h.group[:n] == FARMER) & (h.land[:n] > 0)
+        return np.bincount(h.district[:n][holders], minlength=self.districts.staff.size)
+
+    def public_claims(self) -> np.ndarray:
+        return public_claims(self.h, self.n, self.r, self.districts.public_seats.size)
 
     def _market_supply(self) -> None:
         """Landlords and developers build to keep the profile's vacancy rates in private rentals and
@@ -241,3 +237,31 @@ class World:
 
 def _default(name: str) -> float:
     return next(p.default for p in BEHAVIOUR if p.name == name)
+
+
+class CityView:
+    """The narrow interface a policy's city hook sees (abm.policies.base.City): a few facts of the
+    world, its districts to add capacity to, and booking spending. Nothing else of the world is reachable."""
+    __slots__ = ("_world",)
+
+    def __init__(self, world: World):
+        self._world = world
+
+    month = property(lambda self: self._world.month)
+    step = property(lambda self: self._world.step)
+    scale = property(lambda self: self._world.scale)
+    rv = property(lambda self: self._world.rv)
+    districts = property(lambda self: self._world.districts)
+    committees = property(lambda self: self._world.committees)
+
+    def active_by_district(self, group: int | None = None) -> np.ndarray:
+        return self._world.active_by_district(group)
+
+    def land_holders_by_district(self) -> np.ndarray:
+        return self._world.land_holders_by_district()
+
+    def public_claims(self) -> np.ndarray:
+        return self._world.public_claims()
+
+    def spend(self, line: str, yuan: float) -> None:
+        self._world.spend(line, yuan)

@@ -28,7 +28,7 @@ from abm.city import load_profile
 from abm.indicators import INDEX, KIND
 from abm.policies import instantiate, resolve_rules
 from abm.runner import simulate
-from abm.world import RunSpec
+from abm.spec import RunSpec
 
 ARMS = ("baseline", "zhengzhou", "yanta", "jinnan", "changshu", "kunshan", "yiwu", "coproduction")
 # (indicator, group row): 0 migrant, 1 land-losing farmer, 3 all

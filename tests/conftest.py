@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 from abm.city import load_profile  # noqa: E402
 from abm.policies import instantiate, resolve_rules  # noqa: E402
-from abm.world import RunSpec  # noqa: E402
+from abm.spec import RunSpec  # noqa: E402
 
 
 def make_spec(city="zhengzhou", households=300, months=12, seed=1, policies=("baseline",), behaviour=None,

@@ -13,7 +13,7 @@ class DoNothing(Policy):
     name = "do_nothing"
     title = "A policy that changes nothing"
     parameters = (Param("strength", 1.0, "1", 0.0, 2.0, "unused"),)
-    phases = ("city",)
+    phases = ()
 
 
 class OpenHukou(Policy):
@@ -80,3 +80,43 @@ def test_bad_parameters_name_policy_and_field():
         instantiate([{"baseline": {"school_rule": 9}}])
     with pytest.raises(PolicyError, match=r"baseline\.hukou_pension_years: 1.5 must be a whole number"):
         instantiate([{"baseline": {"hukou_pension_years": 1.5}}])
+
+
+class Undeclared(Policy):
+    name = "undeclared"
+    title = "Sets a schooling rule and has a city hook, but declares only registration"
+    parameters = (Param("open", 0, "flag", 0, 1, "open schools", integer=True),)
+    phases = ("registration",)
+
+    def rules(self, current):
+        return {"school_rule": 3} if self.values["open"] else {}
+
+    def on_city(self, city):
+        pass
+
+
+def test_declared_phases_are_checked_against_what_a_policy_does(monkeypatch):
+    from abm.policies.base import phase_problems
+
+    for cls in registry.BUILTIN.values():
+        assert phase_problems(cls) == [], cls.name
+    problems = phase_problems(Undeclared)
+    assert len(problems) == 2
+    assert "sets school_rule (read in the schooling phase)" in problems[0]  # found at the parameter's bound
+    assert "city hook" in problems[1]
+    monkeypatch.setattr(registry, "entry_points", lambda group: [type("EP", (), {
+        "name": "undeclared", "load": lambda self: Undeclared})()])
+    with pytest.raises(PolicyError, match="undeclared"):
+        instantiate(["undeclared"])
+
+
+def test_a_city_hook_sees_only_the_narrow_city_interface():
+    from abm.world import CityView, World
+
+    city = CityView(World(make_spec("zhengzhou", households=200, months=1)))
+    assert city.month == 1 and city.scale > 0 and city.public_claims().shape == city.districts.public_seats.shape
+    for name in ("h", "n", "flows", "spec", "history", "market"):
+        assert not hasattr(city, name), name
+    before = city.districts.public_seats.sum()
+    city.districts.public_seats[:] += 1  # adding capacity is what a hook may do
+    assert city.districts.public_seats.sum() == before + city.districts.public_seats.size

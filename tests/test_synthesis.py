@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abm.calibration.synthesis import ipf, margin_report, synthesize
+from abm.synthesis import ipf, margin_report, synthesize
 from abm.city import BUILTIN_CITIES, load_profile
 
 

@@ -27,8 +27,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from abm.calibration.targets import TargetError, load_targets, validate_targets
-from abm.config import (MAX_SEED, ConfigError, Name, Number, RunConfig, Whole, check_run, policy_names,
-                        validate_fields)
+from abm.config import (MAX_SEED, ConfigError, Name, Number, RunConfig, Whole, check_run, load_base,
+                        policy_names, validate_fields)
 from abm.parameters import Param
 from abm.sweep.config import find_lever
 from abm.yamlio import YamlError, load_yaml
@@ -150,25 +150,13 @@ def load_calibration(path: str | Path) -> Calibration:
     cfg, good, problems, bad = validate_fields(CalibrationConfig, data)
     base_dir, inputs = path.parent, {"calibration": path}
     # the base run
-    base_data, run_dir = None, base_dir
-    if "base" in good:
-        if isinstance(good["base"], str):
-            bpath = base_dir / good["base"]
-            try:
-                base_data = load_yaml(bpath, "run config file")
-            except YamlError as exc:
-                problems.append(f"base: cannot read run config {good['base']!r}: {exc}")
-            run_dir, inputs["base"] = bpath.parent, bpath
-        else:
-            base_data = dict(good["base"])
-    base, spec, base_good, base_bad = None, None, {}, {"base"}
-    if base_data is not None:
-        overrides = good.get("overrides", {})
-        rename = {k: f"overrides.{k}" for k in overrides} | {"name": "name"}
-        base, base_good, found, base_bad = validate_fields(
-            RunConfig, base_data | overrides | {"name": good.get("name", "calibration")}, "base", rename)
-        problems += found
-        spec, found = check_run(base_good, run_dir, base_bad, labels=rename, prefix="base.")
+    b, found = load_base(good, base_dir, {"name": good.get("name", "calibration")})
+    problems += found
+    base, base_good, base_bad, run_dir, spec = b.config, b.good, b.bad, b.run_dir, None
+    if b.path is not None:
+        inputs["base"] = b.path
+    if "base" not in base_bad:  # the base was read
+        spec, found = check_run(base_good, run_dir, base_bad, labels=b.rename, prefix="base.")
         problems += found
     # the parameters: names are checked even when a prior is bad (that prior is already named)
     params: dict[str, Param] = {}

@@ -126,7 +126,7 @@ def make_recovery_targets(cal: Calibration, evaluator: RayEvaluator) -> pd.DataF
 
 
 def population_fit(cal: Calibration) -> pd.DataFrame:
-    from abm.calibration.synthesis import margin_report, synthesize
+    from abm.synthesis import margin_report, synthesize
 
     rows = []
     for k in range(3):

@@ -19,7 +19,7 @@ seats go to migrant children without the documents rule, and migrant schools are
 import numpy as np
 
 from abm.parameters import ASSUMPTION, NDRC_ZH, Param
-from abm.policies.base import Policy
+from abm.policies.base import City, Policy
 from abm.state import PUBLIC_RENTAL
 
 
@@ -55,13 +55,13 @@ class Changshu(Policy):
                 "migrant_school_quality": v["migrant_school_quality"],
                 "migrant_school_subsidy": v["migrant_school_subsidy"]}
 
-    def on_city(self, world):
-        v, d = self.values, world.districts
-        if world.month == 1 or world.step == 1:
-            build = np.ceil(world.active_by_district() * v["units_per_year"]).astype(np.int64)
+    def on_city(self, city: City):
+        v, d = self.values, city.districts
+        if city.month == 1 or city.step == 1:
+            build = np.ceil(city.active_by_district() * v["units_per_year"]).astype(np.int64)
             d.units[:, PUBLIC_RENTAL] += build
-            world.spend("budget_housing", float(build.sum()) * world.scale * v["unit_cost"])
-        if world.month == 7:
+            city.spend("budget_housing", float(build.sum()) * city.scale * v["unit_cost"])
+        if city.month == 7:
             seats = np.ceil(d.public_seats * v["seat_growth"]).astype(np.int64)
             d.public_seats[:] += seats
-            world.spend("budget_education", float(seats.sum()) * world.scale * v["seat_cost"])
+            city.spend("budget_education", float(seats.sum()) * city.scale * v["seat_cost"])

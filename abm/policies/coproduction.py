@@ -14,7 +14,7 @@ lowering its hazard of leaving (`haz_integration`).
 """
 
 from abm.parameters import ASSUMPTION, RC, Param
-from abm.policies.base import Policy
+from abm.policies.base import City, Policy
 
 
 class Coproduction(Policy):
@@ -33,5 +33,5 @@ class Coproduction(Policy):
         return {"coproduction_participation": self.values["participation"],
                 "coproduction_cost": self.values["cost_per_participant"]}
 
-    def on_city(self, world):
-        world.districts.staff[:] = world.committees * self.values["staff_per_committee"]
+    def on_city(self, city: City):
+        city.districts.staff[:] = city.committees * self.values["staff_per_committee"]

@@ -19,8 +19,8 @@ community organizations enrol `community_participation` of households.
 import numpy as np
 
 from abm.parameters import ASSUMPTION, NDRC_EN, Param
-from abm.policies.base import Policy
-from abm.state import ACTIVE, FARMER, RESETTLEMENT
+from abm.policies.base import City, Policy
+from abm.state import RESETTLEMENT
 
 
 class Jinnan(Policy):
@@ -38,7 +38,7 @@ class Jinnan(Policy):
         Param("community_participation", 0.2, "share", 0.0, 1.0, "households in community organizations",
               ASSUMPTION),
     )
-    phases = ("exogenous", "city", "labour", "assistance", "settlement")
+    phases = ("exogenous", "city", "labour", "registration", "assistance", "settlement")
 
     def rules(self, current):
         v = self.values
@@ -46,13 +46,11 @@ class Jinnan(Policy):
                 "farmers_urban_ss": v["urban_social_security"], "resettled_hukou": v["urban_hukou"],
                 "training_rate_farmer": v["training_rate"], "coproduction_participation": v["community_participation"]}
 
-    def on_city(self, world):
-        if not (world.month == 1 or world.step == 1):
+    def on_city(self, city: City):
+        if not (city.month == 1 or city.step == 1):
             return
-        h, n = world.h, world.n
-        holders = (h.status[:n] == ACTIVE) & (h.group[:n] == FARMER) & (h.land[:n] > 0)
-        per_district = np.bincount(h.district[:n][holders], minlength=world.districts.staff.size)
-        expected = per_district * world.rv.land_requisition_rate * self.values["build_cover"]
+        per_district = city.land_holders_by_district()
+        expected = per_district * city.rv.land_requisition_rate * self.values["build_cover"]
         build = np.ceil(expected).astype(np.int64)
-        world.districts.units[:, RESETTLEMENT] += build
-        world.spend("budget_housing", float(build.sum()) * world.scale * self.values["apartment_cost"])
+        city.districts.units[:, RESETTLEMENT] += build
+        city.spend("budget_housing", float(build.sum()) * city.scale * self.values["apartment_cost"])

@@ -16,7 +16,7 @@ as often as locals; public seats go by neighbourhood; migrant schools are subsid
 import numpy as np
 
 from abm.parameters import ASSUMPTION, KUNSHAN, Param
-from abm.policies.base import Policy
+from abm.policies.base import City, Policy
 from abm.rules import NEIGHBOURHOOD_RULE
 from abm.state import COMPOUND, DORMITORY, MIGRANT
 
@@ -53,9 +53,9 @@ class Kunshan(Policy):
             out["school_rule"] = NEIGHBOURHOOD_RULE
         return out
 
-    def on_city(self, world):
-        v, d = self.values, world.districts
-        migrants = world.active_by_district(MIGRANT)
+    def on_city(self, city: City):
+        v, d = self.values, city.districts
+        migrants = city.active_by_district(MIGRANT)
         cost = 0.0
         for tenure, share in ((COMPOUND, v["compound_share"]), (DORMITORY, v["dormitory_share"])):
             target = migrants * share
@@ -63,5 +63,5 @@ class Kunshan(Policy):
             build = np.ceil(np.minimum(np.maximum(target - d.units[:, tenure], 0.0), pace)).astype(np.int64)
             d.units[:, tenure] += build
             if tenure == COMPOUND:
-                cost += float(build.sum()) * world.scale * v["compound_cost"]
-        world.spend("budget_housing", cost)
+                cost += float(build.sum()) * city.scale * v["compound_cost"]
+        city.spend("budget_housing", cost)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from abm.policies.base import Policy, PolicyError
+from abm.policies.base import Policy, PolicyError, phase_problems
 from abm.policies.baseline import Baseline
 from abm.policies.changshu import Changshu
 from abm.policies.coproduction import Coproduction
@@ -33,10 +33,17 @@ def available() -> dict[str, type[Policy]]:
     return found
 
 
+_CHECKED: set[str] = set()  # policies whose declared phases were checked in this process
+
+
 def get(name: str) -> type[Policy]:
     policies = available()
     if name not in policies:
         raise PolicyError(f"unknown policy {name!r}; available: {', '.join(sorted(policies))}")
+    if name not in _CHECKED:
+        if problems := phase_problems(policies[name]):
+            raise PolicyError("\n".join(problems))
+        _CHECKED.add(name)
     return policies[name]
 
 

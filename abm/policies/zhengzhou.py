@@ -15,9 +15,8 @@ public seat and its seats, at `seat_cost` a seat, booked to education.
 
 import numpy as np
 
-from abm.kernels.schooling import public_claims
 from abm.parameters import ASSUMPTION, NDRC_EN, Param
-from abm.policies.base import Policy
+from abm.policies.base import City, Policy
 from abm.rules import REGISTRATION_RULE
 
 
@@ -39,11 +38,11 @@ class Zhengzhou(Policy):
             return {}
         return {"reg_services_tied": 1, "school_rule": REGISTRATION_RULE}
 
-    def on_city(self, world):
-        if world.month != int(self.values["build_month"]) or self.values["build_share"] == 0:
+    def on_city(self, city: City):
+        if city.month != int(self.values["build_month"]) or self.values["build_share"] == 0:
             return
-        d = world.districts
-        claims = public_claims(world.h, world.n, world.r, d.public_seats.size)
+        d = city.districts
+        claims = city.public_claims()
         build = np.ceil(np.maximum(0, claims - d.public_seats) * self.values["build_share"]).astype(np.int64)
         d.public_seats[:] += build
-        world.spend("budget_education", float(build.sum()) * world.scale * self.values["seat_cost"])
+        city.spend("budget_education", float(build.sum()) * city.scale * self.values["seat_cost"])

@@ -35,7 +35,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from abm.config import (MAX_SEED, ConfigError, Name, Number, PolicyItem, RunConfig, Whole, check_city, check_run,
-                        format_errors, policy_names, validate_fields)
+                        format_errors, load_base, policy_names, validate_fields)
 from abm.parameters import BEHAVIOUR_BY_NAME, Param
 from abm.policies import PolicyError, get
 from abm.sweep import design as designs
@@ -255,32 +255,19 @@ def parse_sweep(data: dict, source: str = "sweep", base_dir: Path = Path(".")) -
     cfg, good, problems, bad = validate_fields(SweepConfig, data)
     inputs: dict[str, Path] = {}
     # the base run config, with the overrides, the sweep's name and seed
-    base_data, run_dir = None, base_dir
-    if "base" in good:
-        if isinstance(good["base"], str):
-            path = Path(good["base"]) if Path(good["base"]).is_absolute() else base_dir / good["base"]
-            try:
-                base_data = load_yaml(path, "run config file")
-            except YamlError as exc:
-                problems.append(f"base: cannot read run config {good['base']!r}: {exc}")
-            run_dir, inputs["base"] = path.parent, path
-        else:
-            base_data = dict(good["base"])
-    base, base_good, base_bad, profile = None, {}, {"base"}, None
-    if base_data is not None:
-        overrides = good.get("overrides", {})
-        replaced = {"name": good.get("name", "sweep")}  # a bad sweep name is named once, at `name`
-        if good.get("seed") is not None:
-            replaced["seed"] = good["seed"]
-        rename = {k: f"overrides.{k}" for k in overrides} | {k: k for k in replaced}
-        base, base_good, found, base_bad = validate_fields(RunConfig, base_data | overrides | replaced, "base",
-                                                           rename)
+    replaced = {"name": good.get("name", "sweep")}  # a bad sweep name is named once, at `name`
+    if good.get("seed") is not None:
+        replaced["seed"] = good["seed"]
+    b, found = load_base(good, base_dir, replaced)
+    problems += found
+    base, base_good, base_bad, run_dir, rename, profile = b.config, b.good, b.bad, b.run_dir, b.rename, None
+    if b.path is not None:
+        inputs["base"] = b.path
+    if "city" in base_good:
+        profile, found = check_city(base_good["city"], run_dir, rename.get("city", "base.city"))
         problems += found
-        if "city" in base_good:
-            profile, found = check_city(base_good["city"], run_dir, rename.get("city", "base.city"))
-            problems += found
-            if profile is None:
-                base_bad = base_bad | {"city"}
+        if profile is None:
+            base_bad = base_bad | {"city"}
     # the arms: their names (run ids and file names are made of them); when some arms are bad (already
     # named), the others are still resolved below
     arms: dict[str, Arm] = dict(good.get("arms", {}))

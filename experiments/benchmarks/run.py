@@ -43,7 +43,8 @@ CHILD = textwrap.dedent('''
     from abm.city import load_profile
     from abm.policies import instantiate, resolve_rules
     from abm.runner import make_engine, warm_up
-    from abm.world import RunSpec, World
+    from abm.spec import RunSpec
+    from abm.world import World
     households, months, engine, phases = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
     prof = load_profile("zhengzhou")
     pols = instantiate(["baseline"])
