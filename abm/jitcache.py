@@ -32,7 +32,7 @@ def compiled_sources() -> list[Path]:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        if "njit" in text or path.name in ("state.py", "parameters.py", "rules.py", "rng.py"):
+        if "njit" in text or "@jit" in text or path.name in ("state.py", "parameters.py", "rules.py", "rng.py"):
             found.append(path)
     return found
 

@@ -9,14 +9,12 @@ drawn from the run's stream, exactly as the kernels do.
 
 from __future__ import annotations
 
-import math
-
 import mesa
 import numpy as np
 
-from abm import decisions as dec
 from abm import rng
 from abm.agents import BY_GROUP, Household
+from abm.phases import labour
 from abm.state import CONVERTED, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN, RURAL_NONLOCAL
 from abm.world import World
 
@@ -84,9 +82,8 @@ class UrbanModel(mesa.Model):
         for k in range(N_SKILLS):
             n_k = float(sum(1 for a in seekers if a.skill == k))
             v_k = float(sum(int(vacancies[s, k]) for s in range(N_FORMAL_SECTORS)))
-            hires_left[k] = math.floor(dec.hires(w.p, n_k, v_k) + rng.draw_at(w.seed, w.step, rng.CITY,
-                                                                              rng.JOB_COUNT, k))
-        for a in by_priority(seekers, rng.JOB_PRIORITY):
+            hires_left[k] = labour.hires_this_month(w.p, w.seed, w.step, k, n_k, v_k)
+        for a in by_priority(seekers, labour.JOB_PRIORITY):
             a.seek_job(vacancies, hires_left)
 
     def hukou_applications(self, people: list[Household]) -> None:

@@ -45,15 +45,7 @@ def stream(name: str) -> int:
     return sid
 
 
-# labour
-SEPARATION = stream("labour.separation")
-TRAINING = stream("labour.training")
-TRAINING_GAIN = stream("labour.training_gain")
-JOB_PRIORITY = stream("labour.job_priority")
-JOB_SECTOR = stream("labour.job_sector")
-JOB_COUNT = stream("labour.job_count")  # city draw, indexed by skill level
-INSURED = stream("labour.insured")
-INFORMAL_ENTRY = stream("labour.informal_entry")
+# labour: in abm/phases/labour.py
 REQUISITION = stream("land.requisition")
 # housing
 EVICTION = stream("housing.eviction")

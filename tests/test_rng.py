@@ -9,13 +9,13 @@ from abm import rng
 def test_draw_is_a_pure_function_of_its_keys():
     assert rng.draw(7, 3, 11, rng.LEAVE) == rng.draw(7, 3, 11, rng.LEAVE)
     keys = {(7, 3, 11, rng.LEAVE), (8, 3, 11, rng.LEAVE), (7, 4, 11, rng.LEAVE), (7, 3, 12, rng.LEAVE),
-            (7, 3, 11, rng.SEPARATION)}
+            (7, 3, 11, rng.BIRTH)}
     values = {rng.draw(*k) for k in keys}
     assert len(values) == len(keys)  # changing any key changes the number
 
 
 def test_draws_are_uniform_on_the_unit_interval():
-    u = np.array([rng.draw(1, 0, i, rng.SEPARATION) for i in range(20000)])
+    u = np.array([rng.draw(1, 0, i, rng.BIRTH) for i in range(20000)])
     assert u.min() >= 0.0 and u.max() < 1.0
     assert abs(u.mean() - 0.5) < 0.01
     counts, _ = np.histogram(u, bins=10, range=(0, 1))
@@ -41,8 +41,8 @@ def test_a_stream_id_is_a_stable_hash_of_its_name_alone():
 
 
 def test_declaring_a_stream_twice_is_refused():
-    with pytest.raises(ValueError, match="labour.separation"):
-        rng.stream("labour.separation")
+    with pytest.raises(ValueError, match="departure.leave"):
+        rng.stream("departure.leave")
 
 
 def test_a_family_of_draws_is_indexed_not_offset():

@@ -3,7 +3,9 @@
 An agent's state is its row in the world's column arrays (each attribute below
 reads and writes that row), so the two engines share one state layout. Each
 method is one phase of the step for one household, written out plainly and
-calling the same decision functions (abm.decisions) that the kernels call.
+calling the same decision functions (abm.decisions) that the kernels call;
+where a phase is one module (abm.phases), the method calls its per-household
+logic and writes the values it returns to the agent's row.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 from abm import decisions as dec
 from abm import rng
+from abm.phases import labour
 from abm.state import (
     COMPOUND,
     DORMITORY,
@@ -27,10 +30,8 @@ from abm.state import (
     F_TRAINING,
     FORMAL,
     HOUSEHOLD_COLUMNS,
-    INFORMAL,
     INFORMAL_SECTOR,
     MOVED_ON,
-    N_SKILLS,
     N_TENURES,
     NO_HOME,
     OWNED,
@@ -79,65 +80,48 @@ class Household(mesa.Agent):
 
     # -- phase 3: labour ---------------------------------------------------------------------------
     def separate_and_train(self) -> None:
+        """Maybe lose the job (else a month more in it); maybe take a training course and gain skill."""
         w = self.model.world
-        if self.employment != UNEMPLOYED:
-            if self.u(rng.SEPARATION) < dec.separation_prob(w.p, self.employment):
-                self.lose_job()
-            else:
-                self.job_months += 1
-        if self.u(rng.TRAINING) < dec.training_rate(w.r, self.group):
+        loses, trained, self.skill = labour.separate_and_train(w.p, w.r, w.seed, w.step, self.row, self.group,
+                                                               self.employment, self.skill)
+        if loses:
+            self.lose_job()
+        elif self.employment != UNEMPLOYED:
+            self.job_months += 1
+        if trained:
             self.trainings += 1
             self.flow(F_TRAINING, 1.0)
             self.flow(F_TRAIN_COST, w.rv.training_cost)
-            if self.skill < N_SKILLS - 1 and self.u(rng.TRAINING_GAIN) < w.pv.training_skill_gain:
-                self.skill += 1
 
     def lose_job(self) -> None:
-        self.employment = UNEMPLOYED
-        self.sector = -1
-        self.wage = 0.0
-        self.insured = 0
-        self.job_months = 0
-        self.unemp_spell = 0
+        (self.employment, self.sector, self.wage, self.insured, self.job_months,
+         self.unemp_spell) = labour.JOB_LOST
 
     def seek_job(self, vacancies: np.ndarray, hires_left: np.ndarray) -> None:
         """Take a formal job if this skill level still has hires this month, else maybe informal work."""
         w = self.model.world
         k = self.skill
-        if hires_left[k] > 0:
-            if vacancies[:, k].sum() > 0:
-                sector = dec.hire_sector(vacancies[:, k], self.u(rng.JOB_SECTOR))
-                vacancies[sector, k] -= 1
-                hires_left[k] -= 1
-                w.market.employed[sector, k] += 1
-                self.employment, self.sector, self.wage = FORMAL, sector, w.market.wage[sector, k]
-                self.job_months = 0
-                self.unemp_spell = 0
-                self.insured = 1 if self.u(rng.INSURED) < dec.insured_share(w.r, self.hukou) else 0
-                return
-        if self.employment == UNEMPLOYED and self.u(rng.INFORMAL_ENTRY) < w.pv.informal_entry:
-            self.employment, self.sector = INFORMAL, INFORMAL_SECTOR
+        if hires_left[k] > 0 and vacancies[:, k].sum() > 0:
+            self.sector, self.wage, self.insured = labour.hire(w.r, w.seed, w.step, self.row, self.hukou, k,
+                                                               vacancies, w.market.employed, w.market.wage)
+            hires_left[k] -= 1
+            self.employment = FORMAL
+            self.job_months = 0
+            self.unemp_spell = 0
+        elif labour.takes_informal_work(w.p, w.seed, w.step, self.row, self.employment):
+            self.employment, self.sector = labour.INFORMAL_JOB
             self.wage = w.market.wage[INFORMAL_SECTOR, k]
             self.job_months = 0
             self.unemp_spell = 0
 
     def contribute_and_earn(self) -> None:
         w = self.model.world
-        if self.employment == UNEMPLOYED:
-            self.unemp_spell += 1
-        contributing = self.employment == FORMAL and self.insured == 1
-        if contributing:
-            self.unemp_ins_months += 1
-        if dec.contributes_pension(self.employment, self.insured, self.urban_ss):
-            self.pension_months += 1
-            self.pension_streak += 1
-            self.medical_months += 1
-        else:
-            self.pension_streak = 0
-        n_adults = dec.adults(self.size, self.kids_school, self.kids_pre)
-        self.income = dec.household_income(w.p, w.r, self.group, self.wage, self.employment, self.insured,
-                                           n_adults, self.unemp_spell, self.unemp_ins_months, self.land,
-                                           self.compensation)
+        (self.unemp_spell, self.unemp_ins_months, self.pension_months, self.pension_streak, self.medical_months,
+         self.income) = labour.contribute_and_earn(w.p, w.r, self.group, self.size, self.kids_school, self.kids_pre,
+                                                   self.employment, self.insured, self.urban_ss, self.wage,
+                                                   self.land, self.compensation, self.unemp_spell,
+                                                   self.unemp_ins_months, self.pension_months,
+                                                   self.pension_streak, self.medical_months)
 
     # -- phase 4: housing -------------------------------------------------------------------------
     def move_out(self) -> None:

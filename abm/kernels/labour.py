@@ -1,12 +1,11 @@
-"""Phase 1 (household part) and phase 3: land requisition, separations, training,
-matching under vacancies, contributions and earnings.
+"""Phase 1 (household part) and phase 3: land requisition, and the fast engine's drivers of the labour
+phase (separations, training, matching under vacancies, contributions and earnings), whose per-household
+logic and allocation of jobs are abm/phases/labour.py, shared with the Mesa agents.
 
 Per-household helpers here and in the other kernels take scalars, never the household tuple:
 passing the tuple costs about 200 ns a call (a reference count on each of its arrays), which
 would be most of the step.
 """
-
-import math
 
 import numpy as np
 from numba import njit, prange
@@ -14,6 +13,7 @@ from numba import njit, prange
 from abm import decisions as dec
 from abm import rng
 from abm.kernels.common import vacancies
+from abm.phases import labour
 from abm.state import (
     ACTIVE,
     CONVERTED,
@@ -22,7 +22,6 @@ from abm.state import (
     F_TRAINING,
     FARMER,
     FORMAL,
-    INFORMAL,
     INFORMAL_SECTOR,
     N_FORMAL_SECTORS,
     N_SKILLS,
@@ -67,21 +66,14 @@ def _separate_and_train(p, r, seed, step, status, group, employment, sector, wag
                         unemp_spell, trainings, skill, trained):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            if employment[i] != UNEMPLOYED:
-                if rng.draw(seed, step, i, rng.SEPARATION) < dec.separation_prob(p, employment[i]):
-                    employment[i] = UNEMPLOYED
-                    sector[i] = -1
-                    wage[i] = 0.0
-                    insured[i] = 0
-                    job_months[i] = 0
-                    unemp_spell[i] = 0
-                else:
-                    job_months[i] += 1
-            if rng.draw(seed, step, i, rng.TRAINING) < dec.training_rate(r, group[i]):
+            loses, trained[i], skill[i] = labour.separate_and_train(p, r, seed, step, i, group[i], employment[i],
+                                                                    skill[i])
+            if loses:
+                employment[i], sector[i], wage[i], insured[i], job_months[i], unemp_spell[i] = labour.JOB_LOST
+            elif employment[i] != UNEMPLOYED:
+                job_months[i] += 1
+            if trained[i]:
                 trainings[i] += 1
-                trained[i] = True
-                if skill[i] < N_SKILLS - 1 and rng.draw(seed, step, i, rng.TRAINING_GAIN) < p[0].training_skill_gain:
-                    skill[i] += 1
 
 
 @njit(cache=True)
@@ -133,7 +125,7 @@ def _bucket_seekers(status, employment, skill, offsets, bucket):
 def _priority_keys(ids, seed, step):
     keys = np.empty(ids.shape[0])
     for j in prange(ids.shape[0]):
-        keys[j] = rng.draw(seed, step, ids[j], rng.JOB_PRIORITY)
+        keys[j] = labour.priority(seed, step, ids[j])
     return keys
 
 
@@ -141,10 +133,8 @@ def _priority_keys(ids, seed, step):
 def _informal_entry(p, seed, step, hired, status, employment, sector, skill, wage, job_months, unemp_spell,
                     informal_wage):
     for i in prange(status.shape[0]):
-        if (status[i] == ACTIVE and employment[i] == UNEMPLOYED and not hired[i]
-                and rng.draw(seed, step, i, rng.INFORMAL_ENTRY) < p[0].informal_entry):
-            employment[i] = INFORMAL
-            sector[i] = INFORMAL_SECTOR
+        if status[i] == ACTIVE and not hired[i] and labour.takes_informal_work(p, seed, step, i, employment[i]):
+            employment[i], sector[i] = labour.INFORMAL_JOB
             wage[i] = informal_wage[skill[i]]
             job_months[i] = 0
             unemp_spell[i] = 0
@@ -181,8 +171,7 @@ def match_jobs(h, n, m, p, r, seed, step):
         v = 0
         for s in range(N_FORMAL_SECTORS):
             v += vac[s, k]
-        quota = int(math.floor(dec.hires(p, float(per_skill[k]), float(v))
-                               + rng.draw_at(seed, step, rng.CITY, rng.JOB_COUNT, k)))
+        quota = labour.hires_this_month(p, seed, step, k, per_skill[k], v)
         if quota <= 0:
             continue
         ids = bucket[start[k]:start[k + 1]]
@@ -193,16 +182,12 @@ def match_jobs(h, n, m, p, r, seed, step):
             ids, keys = ids[take], keys[take]
         order = np.argsort(keys, kind="mergesort")[:quota]
         for i in ids[order]:
-            sector = dec.hire_sector(vac[:, k], rng.draw(seed, step, i, rng.JOB_SECTOR))
-            vac[sector, k] -= 1
-            m.employed[sector, k] += 1
+            sector, h.wage[i], h.insured[i] = labour.hire(r, seed, step, i, h.hukou[i], k, vac, m.employed, m.wage)
             hired[i] = True
             h.employment[i] = FORMAL
             h.sector[i] = sector
-            h.wage[i] = m.wage[sector, k]
             h.job_months[i] = 0
             h.unemp_spell[i] = 0
-            h.insured[i] = 1 if rng.draw(seed, step, i, rng.INSURED) < dec.insured_share(r, h.hukou[i]) else 0
     _informal_entry(p, seed, step, hired, h.status[:n], h.employment[:n], h.sector[:n], h.skill[:n], h.wage[:n],
                     h.job_months[:n], h.unemp_spell[:n], m.wage[INFORMAL_SECTOR].copy())
 
@@ -214,19 +199,11 @@ def _contribute_and_earn(p, r, status, group, size, kids_school, kids_pre, emplo
     """The parallel body takes plain arrays: a prange loop over a tuple of arrays loses its writes."""
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            if employment[i] == UNEMPLOYED:
-                unemp_spell[i] += 1
-            if employment[i] == FORMAL and insured[i] == 1:
-                unemp_ins_months[i] += 1
-            if dec.contributes_pension(employment[i], insured[i], urban_ss[i]):
-                pension_months[i] += 1
-                pension_streak[i] += 1
-                medical_months[i] += 1
-            else:
-                pension_streak[i] = 0
-            income[i] = dec.household_income(p, r, group[i], wage[i], employment[i], insured[i],
-                                             dec.adults(size[i], kids_school[i], kids_pre[i]), unemp_spell[i],
-                                             unemp_ins_months[i], land[i], compensation[i])
+            (unemp_spell[i], unemp_ins_months[i], pension_months[i], pension_streak[i], medical_months[i],
+             income[i]) = labour.contribute_and_earn(p, r, group[i], size[i], kids_school[i], kids_pre[i],
+                                                     employment[i], insured[i], urban_ss[i], wage[i], land[i],
+                                                     compensation[i], unemp_spell[i], unemp_ins_months[i],
+                                                     pension_months[i], pension_streak[i], medical_months[i])
 
 
 @njit(cache=True)

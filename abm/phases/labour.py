@@ -1,0 +1,112 @@
+"""The labour phase: job loss, training, hiring under vacancies, informal work, contributions and earnings.
+
+One place for the phase. Both engines call the functions below: the fast engine's kernels
+(abm.kernels.labour) loop over the columns in parallel and serve the hires in priority order; the Mesa
+agents (abm.agents.household) call them for their own row. Each per-household function takes named
+scalars and returns the household's new values, so the two engines cannot drift.
+
+    columns read      status, group, hukou, size, kids_school, kids_pre, urban_ss, land, compensation
+    columns written   employment, sector, wage, insured, job_months, unemp_spell, unemp_ins_months,
+                      pension_months, pension_streak, medical_months, trainings, skill, income
+    behaviour         sep_formal, sep_informal, training_skill_gain, match_efficiency, match_elasticity,
+                      informal_entry, second_earner, farm_income_per_mu (abm.parameters)
+    rules             training_rate_*, training_cost, insurance_share_*, *_employee, unemployment_benefit*,
+                      letting_income (abm.rules)
+    shared capacity   formal jobs by (sector, skill): hires per skill level this month (a matching function
+                      of seekers and vacancies), given out in the order of each seeker's JOB_PRIORITY draw
+"""
+
+import math
+
+from abm import decisions as dec
+from abm import rng
+from abm.decisions import jit
+from abm.state import FORMAL, INFORMAL, INFORMAL_SECTOR, N_SKILLS, UNEMPLOYED
+
+# random streams, by name (abm.rng: a stream's id is a hash of its name)
+SEPARATION = rng.stream("labour.separation")
+TRAINING = rng.stream("labour.training")
+TRAINING_GAIN = rng.stream("labour.training_gain")
+JOB_PRIORITY = rng.stream("labour.job_priority")
+JOB_SECTOR = rng.stream("labour.job_sector")
+JOB_COUNT = rng.stream("labour.job_count")  # a city draw, indexed by skill level
+INSURED = rng.stream("labour.insured")
+INFORMAL_ENTRY = rng.stream("labour.informal_entry")
+
+# a household's job columns after a separation: employment, sector, wage, insured, job_months, unemp_spell
+JOB_LOST = (UNEMPLOYED, -1, 0.0, 0, 0, 0)
+
+
+@jit
+def separate_and_train(p, r, seed, step, i, group, employment, skill):
+    """Household i's month at work: (loses its job, trained, skill after training)."""
+    loses = employment != UNEMPLOYED and rng.draw(seed, step, i, SEPARATION) < dec.separation_prob(p, employment)
+    trained = rng.draw(seed, step, i, TRAINING) < dec.training_rate(r, group)
+    if trained and skill < N_SKILLS - 1 and rng.draw(seed, step, i, TRAINING_GAIN) < p[0].training_skill_gain:
+        skill += 1
+    return loses, trained, skill
+
+
+@jit
+def hires_this_month(p, seed, step, k, seekers, vacancies):
+    """Formal hires at skill level k: the matching function, rounded by a city draw."""
+    return int(math.floor(dec.hires(p, float(seekers), float(vacancies)) + rng.draw_at(seed, step, rng.CITY,
+                                                                                      JOB_COUNT, k)))
+
+
+@jit
+def priority(seed, step, i):
+    """Household i's place among this month's job seekers (lower is served first)."""
+    return rng.draw(seed, step, i, JOB_PRIORITY)
+
+
+@jit
+def hire(r, seed, step, i, hukou, skill, vacancies, employed, wage):
+    """Serve seeker i (of skill level `skill`) one of the vacancies, booking the job in `vacancies` and
+    `employed` [sector, skill]: its (sector, wage, insured)."""
+    sector = dec.hire_sector(vacancies[:, skill], rng.draw(seed, step, i, JOB_SECTOR))
+    vacancies[sector, skill] -= 1
+    employed[sector, skill] += 1
+    insured = 1 if rng.draw(seed, step, i, INSURED) < dec.insured_share(r, hukou) else 0
+    return sector, wage[sector, skill], insured
+
+
+@jit
+def takes_informal_work(p, seed, step, i, employment):
+    """An unemployed household not hired this month starts informal work with this probability."""
+    return employment == UNEMPLOYED and rng.draw(seed, step, i, INFORMAL_ENTRY) < p[0].informal_entry
+
+
+INFORMAL_JOB = (INFORMAL, INFORMAL_SECTOR)  # employment and sector of informal work (wage by skill)
+
+
+@jit
+def contribute_and_earn(p, r, group, size, kids_school, kids_pre, employment, insured, urban_ss, wage, land,
+                        compensation, unemp_spell, unemp_ins_months, pension_months, pension_streak,
+                        medical_months):
+    """The month's contributions and income: (unemp_spell, unemp_ins_months, pension_months, pension_streak,
+    medical_months, income) after it."""
+    if employment == UNEMPLOYED:
+        unemp_spell += 1
+    if employment == FORMAL and insured == 1:
+        unemp_ins_months += 1
+    if dec.contributes_pension(employment, insured, urban_ss):
+        pension_months += 1
+        pension_streak += 1
+        medical_months += 1
+    else:
+        pension_streak = 0
+    income = dec.household_income(p, r, group, wage, employment, insured, dec.adults(size, kids_school, kids_pre),
+                                  unemp_spell, unemp_ins_months, land, compensation)
+    return unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, income
+
+# what each function returns, by name (the phase's unit cases in tests/phases/labour.yaml read them)
+RETURNS = {
+    "separate_and_train": ("loses_job", "trained", "skill"),
+    "hires_this_month": ("hires",),
+    "priority": ("key",),
+    "hire": ("sector", "wage", "insured"),
+    "takes_informal_work": ("takes_it",),
+    "contribute_and_earn": ("unemp_spell", "unemp_ins_months", "pension_months", "pension_streak",
+                            "medical_months", "income"),
+}

@@ -1,0 +1,48 @@
+"""The phases' unit cases, read from tests/phases/<phase>.yaml: named inputs, expected outputs."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from abm.parameters import BEHAVIOUR, make_record
+from abm.phases import labour
+from abm.rules import RULES
+from abm.state import LABELS
+
+PHASES = {"labour": labour}
+CASES = [(phase, case) for phase in PHASES
+         for case in yaml.safe_load((Path(__file__).parent / "phases" / f"{phase}.yaml").read_text())]
+CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
+
+
+def _value(name, v):
+    """An input as the function takes it: a label becomes its code, a list an array."""
+    if isinstance(v, str):
+        return CODES[name][v]
+    if isinstance(v, list):
+        return np.array(v, dtype=np.float64 if any(isinstance(x, float) for row in v for x in row) else np.int64)
+    return v
+
+
+@pytest.mark.parametrize("phase, case", CASES, ids=[c["name"] for _, c in CASES])
+def test_phase_case(phase, case):
+    module = PHASES[phase]
+    fn = getattr(module, case["function"])
+    p = make_record(BEHAVIOUR, case.get("behaviour", {}))
+    r = make_record(RULES, case.get("rules", {}))
+    inputs = {k: _value(k, v) for k, v in case["input"].items()}
+    args = {"p": p, "r": r, "seed": 1, "step": 3} | inputs
+    names = list(fn.py_func.__code__.co_varnames[:fn.py_func.__code__.co_argcount])
+    out = fn(*[args[n] for n in names])
+    out = out if isinstance(out, tuple) else (out,)
+    # an array input that the function books into (vacancies, employed) is an output too
+    got = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
+    got |= dict(zip(module.RETURNS[case["function"]], out))
+    for name, expected in case["output"].items():
+        value = got[name]
+        if isinstance(expected, list):
+            np.testing.assert_array_equal(value, np.array(expected), err_msg=name)
+        else:
+            assert value == pytest.approx(expected, rel=1e-12), name
