@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
+from abm.phases import labour
 from abm.state import (
     BUDGET_LINES,
     FLOWS,
@@ -74,6 +75,7 @@ A_STAY5 = _quantity("stay_5y", "households in the city five years or more")
 A_STAY10 = _quantity("stay_10y", "households in the city ten years or more")
 A_SETTLE = _quantity("settle_intent", "households intending to settle")
 A_NO_URBAN = _quantity("persons_without_urban_hukou", "persons without urban hukou")
+A_EMPLOYER = _quantity("employer_contributions", "employers' social-insurance contributions for the household's job")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
@@ -192,6 +194,9 @@ INDICATORS: tuple[Indicator, ...] = (
     I("urbanization_gap", "share", "rate",
       "residents without urban hukou, of all residents (the gap between resident- and hukou-based urbanization)",
       resident_share("persons_without_urban_hukou", "persons")),
+    I("employer_contributions", "yuan/month", "flow",
+      "employers' contributions to pension, medical and unemployment insurance for insured formal jobs",
+      count("employer_contributions")),
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
@@ -239,7 +244,7 @@ def _ratio(a, b):
 @njit(cache=True, parallel=True)
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
-                status, tenure, urban_ss):
+                status, tenure, urban_ss, wage):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -302,6 +307,7 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             part[c, a, A_SETTLE] += settle_intent[i]
             if not dec.has_urban_hukou(hukou[i]):
                 part[c, a, A_NO_URBAN] += size[i]
+            part[c, a, A_EMPLOYER] += labour.employer_contribution(r, employment[i], insured[i], wage[i])
     return part
 
 
@@ -328,7 +334,7 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
     part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
-                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n])
+                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]

@@ -10,8 +10,8 @@ scalars and returns the household's new values, so the two engines cannot drift.
                       pension_months, pension_streak, medical_months, trainings, skill, income
     behaviour         sep_formal, sep_informal, training_skill_gain, match_efficiency, match_elasticity,
                       informal_entry, second_earner, farm_income_per_mu (abm.parameters)
-    rules             training_rate_*, training_cost, insurance_share_*, *_employee, unemployment_benefit*,
-                      letting_income (abm.rules)
+    rules             training_rate_*, training_cost, insurance_share_*, *_employee, *_employer,
+                      unemployment_benefit*, letting_income (abm.rules)
     shared capacity   formal jobs by (sector, skill): hires per skill level this month (a matching function
                       of seekers and vacancies), given out in the order of each seeker's JOB_PRIORITY draw
 """
@@ -100,6 +100,15 @@ def contribute_and_earn(p, r, group, size, kids_school, kids_pre, employment, in
                                   unemp_spell, unemp_ins_months, land, compensation)
     return unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, income
 
+@jit
+def employer_contribution(r, employment, insured, wage):
+    """What the employer pays into social insurance this month for a household's job: the wage times the
+    statutory employer rates (pension, medical, unemployment) for an insured formal job, else nothing."""
+    if employment == FORMAL and insured == 1:
+        return wage * (r[0].pension_employer + r[0].medical_employer + r[0].unemployment_employer)
+    return 0.0
+
+
 # what each function returns, by name (the phase's unit cases in tests/phases/labour.yaml read them)
 RETURNS = {
     "separate_and_train": ("loses_job", "trained", "skill"),
@@ -107,6 +116,7 @@ RETURNS = {
     "priority": ("key",),
     "hire": ("sector", "wage", "insured"),
     "takes_informal_work": ("takes_it",),
+    "employer_contribution": ("yuan",),
     "contribute_and_earn": ("unemp_spell", "unemp_ins_months", "pension_months", "pension_streak",
                             "medical_months", "income"),
 }
