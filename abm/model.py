@@ -14,7 +14,7 @@ import numpy as np
 
 from abm import rng
 from abm.agents import BY_GROUP, Household
-from abm.phases import labour
+from abm.phases import labour, priority_key
 from abm.state import CONVERTED, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN, RURAL_NONLOCAL
 from abm.world import World
 
@@ -22,7 +22,7 @@ from abm.world import World
 def by_priority(agents: list[Household], stream: int, offset=lambda a: 0.0) -> list[Household]:
     """Agents in the order of their draw from `stream` (after a class offset); ties by id."""
     w = agents[0].model.world if agents else None
-    return sorted(agents, key=lambda a: (offset(a) + rng.draw(w.seed, w.step, a.row, stream), a.row))
+    return sorted(agents, key=lambda a: (priority_key(w.seed, w.step, a.row, stream, offset(a)), a.row))
 
 
 class UrbanModel(mesa.Model):

@@ -64,11 +64,10 @@ SCHOOL_CHOICE = stream("school.choice")
 CHILD_AGE_OUT = stream("children.age_out")  # indexed by child
 CHILD_ENTRY = stream("children.school_entry")  # indexed by child
 BIRTH = stream("children.birth")
-# welfare and departures
+# welfare
 DIBAO_TAKEUP = stream("welfare.dibao_takeup")
 TEMP_TAKEUP = stream("welfare.temp_takeup")
-LEAVE = stream("departure.leave")
-LEAVE_WHERE = stream("departure.where")
+# departures: in abm/phases/settlement.py
 # arrivals (city draws, indexed by arrival)
 ARRIVAL_COUNT = stream("arrival.count")
 ARRIVAL_CELL = stream("arrival.cell")

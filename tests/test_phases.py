@@ -7,14 +7,16 @@ import pytest
 import yaml
 
 from abm.parameters import BEHAVIOUR, make_record
-from abm.phases import labour
+from abm.phases import accounts, labour, settlement
 from abm.rules import RULES
-from abm.state import LABELS
+from abm.state import LABELS, MOVED_ON, NO_HOME, RETURNED_HOME
 
-PHASES = {"labour": labour}
+PHASES = {"labour": labour, "settlement": settlement, "accounts": accounts}
 CASES = [(phase, case) for phase in PHASES
          for case in yaml.safe_load((Path(__file__).parent / "phases" / f"{phase}.yaml").read_text())]
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
+CODES["tenure"]["no_home"] = NO_HOME
+CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME, "moved_on": MOVED_ON}
 
 
 def _value(name, v):
@@ -22,7 +24,7 @@ def _value(name, v):
     if isinstance(v, str):
         return CODES[name][v]
     if isinstance(v, list):
-        return np.array(v, dtype=np.float64 if any(isinstance(x, float) for row in v for x in row) else np.int64)
+        return np.array(v)
     return v
 
 
@@ -41,7 +43,7 @@ def test_phase_case(phase, case):
     got = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
     got |= dict(zip(module.RETURNS[case["function"]], out))
     for name, expected in case["output"].items():
-        value = got[name]
+        value, expected = got[name], _value(name, expected) if isinstance(expected, str) else expected
         if isinstance(expected, list):
             np.testing.assert_array_equal(value, np.array(expected), err_msg=name)
         else:

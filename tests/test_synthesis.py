@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abm.synthesis import ipf, margin_report, synthesize
 from abm.city import BUILTIN_CITIES, load_profile
+from abm.synthesis import ipf, margin_report, synthesize
 
 
 @settings(max_examples=50, deadline=None)

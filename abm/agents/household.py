@@ -15,9 +15,8 @@ import numpy as np
 
 from abm import decisions as dec
 from abm import rng
-from abm.phases import labour
+from abm.phases import accounts, labour, settlement
 from abm.state import (
-    COMPOUND,
     DORMITORY,
     F_ASSIST,
     F_COMMUNITY,
@@ -31,14 +30,11 @@ from abm.state import (
     FORMAL,
     HOUSEHOLD_COLUMNS,
     INFORMAL_SECTOR,
-    MOVED_ON,
     N_TENURES,
     NO_HOME,
     OWNED,
     PRIVATE_MIGRANT,
     PUBLIC,
-    PUBLIC_RENTAL,
-    RETURNED_HOME,
     UNEMPLOYED,
     URBAN_VILLAGE,
 )
@@ -235,54 +231,39 @@ class Household(mesa.Agent):
 
     # -- phase 8: settle or leave -----------------------------------------------------------------
     def settle_or_leave(self) -> None:
+        """Weigh staying against going; stay a month longer, or leave (home or on) and give back capacity."""
         w = self.model.world
-        p, pv, rv = w.p, w.pv, w.rv
-        burden = dec.rent_burden(self.rent, self.income)
-        insured = dec.contributes_pension(self.employment, self.insured, self.urban_ss)
-        hz = dec.leave_hazard(p, self.group, self.hukou, self.unemp_spell, self.income / self.size, rv.poverty_line,
-                              burden, self.school, insured, self.tenure, self.coproducing == 1)
-        self.settle_intent = 1 if hz < dec.base_hazard(p, self.group) else 0
-        prob = 1.0 if self.tenure == NO_HOME else dec.leave_prob(hz)
-        if self.u(rng.LEAVE) >= prob:
-            if self.months_in_city < 32000:
-                self.months_in_city += 1
-            return
-        self.leave(RETURNED_HOME if self.u(rng.LEAVE_WHERE) < pv.return_home_share else MOVED_ON)
+        self.settle_intent, leaving = settlement.decide(
+            w.p, w.r, w.seed, w.step, self.row, self.group, self.hukou, self.unemp_spell, self.income, self.size,
+            self.rent, self.school, self.employment, self.insured, self.urban_ss, self.tenure, self.coproducing)
+        if leaving == settlement.STAYING:
+            self.months_in_city = settlement.another_month(self.months_in_city)
+        else:
+            self.leave(leaving)
 
     def leave(self, status: int) -> None:
         d = self.model.world.districts
         self.status = status
         self.left = self.model.world.step
-        if self.tenure != NO_HOME:
-            d.occupied[self.district, self.tenure] -= 1
-        if self.school == PUBLIC:
-            d.public_used[self.district] -= self.kids_school
-        elif self.school == PRIVATE_MIGRANT:
-            d.private_used[self.district] -= self.kids_school
+        settlement.free_capacity(d.occupied, d.public_used, d.private_used, self.district, self.tenure, self.school,
+                                 self.kids_school)
         self.flow(F_DEPARTURES, 1.0)
         self.remove()
 
     # -- phase 9: accounts ------------------------------------------------------------------------
     def settle_accounts(self) -> None:
+        """Pay the rent, save or draw on savings, and book the public spending on this household."""
         w = self.model.world
-        r, pv, rv = w.r, w.pv, w.rv
         t = self.tenure
-        if t != NO_HOME:
-            self.rent = dec.tenure_rent(r, t, w.districts.rent[self.district, t], self.income)
-        net = self.income - self.rent - dec.school_fee(r, self.school, self.kids_school)
-        self.savings += pv.saving_rate * net if net > 0.0 else net
-        if self.school == PUBLIC:
-            self.flow(F_EDU, rv.public_cost_per_pupil * self.kids_school)
-        elif self.school == PRIVATE_MIGRANT:
-            self.flow(F_EDU, rv.migrant_school_subsidy * self.kids_school)
-        if t == PUBLIC_RENTAL:
-            self.flow(F_HOUSING, rv.public_rental_subsidy)
-        elif t == COMPOUND:
-            self.flow(F_HOUSING, rv.compound_subsidy)
-        if self.urban_ss == 1:
-            self.flow(F_INSURANCE, rv.ss_subsidy)
-        if self.coproducing == 1:
-            self.flow(F_COMMUNITY, rv.coproduction_cost)
+        self.rent, self.savings = accounts.rent_and_savings(w.p, w.r, t, w.districts.rent[self.district, max(t, 0)],
+                                                            self.income, self.rent, self.school, self.kids_school,
+                                                            self.savings)
+        edu, housing, insurance, community = accounts.spending(w.r, t, self.school, self.kids_school, self.urban_ss,
+                                                               self.coproducing)
+        self.flow(F_EDU, edu)
+        self.flow(F_HOUSING, housing)
+        self.flow(F_INSURANCE, insurance)
+        self.flow(F_COMMUNITY, community)
 
 
 for _name in HOUSEHOLD_COLUMNS:

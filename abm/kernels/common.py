@@ -3,7 +3,7 @@
 import numpy as np
 from numba import njit
 
-from abm.rng import draw
+from abm.phases import priority_key
 from abm.state import ACTIVE, FORMAL, N_FORMAL_SECTORS, N_SKILLS
 
 
@@ -16,7 +16,7 @@ def priority_order(candidates, seed, step, stream, keys_offset):
     """
     keys = np.empty(candidates.shape[0])
     for j in range(candidates.shape[0]):
-        keys[j] = keys_offset[j] + draw(seed, step, candidates[j], stream)
+        keys[j] = priority_key(seed, step, candidates[j], stream, keys_offset[j])
     return candidates[np.argsort(keys, kind="mergesort")]
 
 

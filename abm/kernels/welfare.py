@@ -1,4 +1,5 @@
-"""Phases 7-9: assistance, settle or leave, and the household accounts.
+"""Phases 7-9: assistance, settle or leave, and the household accounts (the fast engine's drivers of
+abm/phases/settlement.py and abm/phases/accounts.py, shared with the Mesa agents).
 
 Where a loop only reads and writes each household's own row it runs in parallel (`prange`); sums into
 the ledger and changes to shared capacity follow in a serial pass in id order, so the results are the
@@ -11,9 +12,10 @@ from numba import njit, prange
 
 from abm import decisions as dec
 from abm import rng
+from abm.phases import accounts as accounts_phase
+from abm.phases import settlement
 from abm.state import (
     ACTIVE,
-    COMPOUND,
     F_ASSIST,
     F_COMMUNITY,
     F_DEPARTURES,
@@ -21,12 +23,6 @@ from abm.state import (
     F_HOUSING,
     F_INSURANCE,
     F_TEMP,
-    MOVED_ON,
-    NO_HOME,
-    PRIVATE_MIGRANT,
-    PUBLIC,
-    PUBLIC_RENTAL,
-    RETURNED_HOME,
 )
 
 
@@ -79,19 +75,11 @@ def _decide_to_leave(p, r, seed, step, status, group, hukou, unemp_spell, income
                      insured, urban_ss, tenure, coproducing, settle_intent, months_in_city, leaving):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            burden = dec.rent_burden(rent[i], income[i])
-            pension = dec.contributes_pension(employment[i], insured[i], urban_ss[i])
-            hz = dec.leave_hazard(p, group[i], hukou[i], unemp_spell[i], income[i] / size[i], r[0].poverty_line,
-                                  burden, school[i], pension, tenure[i], coproducing[i] == 1)
-            settle_intent[i] = 1 if hz < dec.base_hazard(p, group[i]) else 0
-            prob = 1.0 if tenure[i] == NO_HOME else dec.leave_prob(hz)
-            if rng.draw(seed, step, i, rng.LEAVE) >= prob:
-                if months_in_city[i] < 32000:
-                    months_in_city[i] += 1
-            elif rng.draw(seed, step, i, rng.LEAVE_WHERE) < p[0].return_home_share:
-                leaving[i] = RETURNED_HOME
-            else:
-                leaving[i] = MOVED_ON
+            settle_intent[i], leaving[i] = settlement.decide(p, r, seed, step, i, group[i], hukou[i], unemp_spell[i],
+                                                             income[i], size[i], rent[i], school[i], employment[i],
+                                                             insured[i], urban_ss[i], tenure[i], coproducing[i])
+            if leaving[i] == settlement.STAYING:
+                months_in_city[i] = settlement.another_month(months_in_city[i])
 
 
 @njit(cache=True)
@@ -102,17 +90,12 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows):
                      h.size[:n], h.rent[:n], h.school[:n], h.employment[:n], h.insured[:n], h.urban_ss[:n],
                      h.tenure[:n], h.coproducing[:n], h.settle_intent[:n], h.months_in_city[:n], leaving)
     for i in range(n):
-        if leaving[i] == 0:
+        if leaving[i] == settlement.STAYING:
             continue
         h.status[i] = leaving[i]
         h.left[i] = step
-        dist = h.district[i]
-        if h.tenure[i] != NO_HOME:
-            d.occupied[dist, h.tenure[i]] -= 1
-        if h.school[i] == PUBLIC:
-            d.public_used[dist] -= h.kids_school[i]
-        elif h.school[i] == PRIVATE_MIGRANT:
-            d.private_used[dist] -= h.kids_school[i]
+        settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i], h.school[i],
+                                 h.kids_school[i])
         flows[F_DEPARTURES, h.group[i], h.sex[i]] += 1.0
 
 
@@ -121,10 +104,9 @@ def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             t = tenure[i]
-            if t != NO_HOME:
-                rent[i] = dec.tenure_rent(r, t, market_rent[district[i], t], income[i])
-            net = income[i] - rent[i] - dec.school_fee(r, school[i], kids_school[i])
-            savings[i] += p[0].saving_rate * net if net > 0.0 else net
+            rent[i], savings[i] = accounts_phase.rent_and_savings(p, r, t, market_rent[district[i], max(t, 0)],
+                                                                  income[i], rent[i], school[i], kids_school[i],
+                                                                  savings[i])
 
 
 @njit(cache=True)
@@ -137,16 +119,9 @@ def accounts(h, n, d, p, r, flows):
             continue
         g = h.group[i]
         s = h.sex[i]
-        t = h.tenure[i]
-        if h.school[i] == PUBLIC:
-            flows[F_EDU, g, s] += r[0].public_cost_per_pupil * h.kids_school[i]
-        elif h.school[i] == PRIVATE_MIGRANT:
-            flows[F_EDU, g, s] += r[0].migrant_school_subsidy * h.kids_school[i]
-        if t == PUBLIC_RENTAL:
-            flows[F_HOUSING, g, s] += r[0].public_rental_subsidy
-        elif t == COMPOUND:
-            flows[F_HOUSING, g, s] += r[0].compound_subsidy
-        if h.urban_ss[i] == 1:
-            flows[F_INSURANCE, g, s] += r[0].ss_subsidy
-        if h.coproducing[i] == 1:
-            flows[F_COMMUNITY, g, s] += r[0].coproduction_cost
+        edu, housing, insurance, community = accounts_phase.spending(r, h.tenure[i], h.school[i], h.kids_school[i],
+                                                                     h.urban_ss[i], h.coproducing[i])
+        flows[F_EDU, g, s] += edu
+        flows[F_HOUSING, g, s] += housing
+        flows[F_INSURANCE, g, s] += insurance
+        flows[F_COMMUNITY, g, s] += community

@@ -1,3 +1,14 @@
 """The step's phases, each one module: its columns, parameters, named random streams, per-household
 logic and allocation of shared capacity, called by both engines (abm.kernels drives them over the columns,
 abm.agents for one household)."""
+
+from abm import rng
+from abm.decisions import jit
+
+
+@jit
+def priority_key(seed, step, i, stream, offset):
+    """Where household i stands when a shared capacity is served: `offset` (an admission class, 0 where
+    there is none) plus its draw from the phase's priority stream. Lower keys are served first, equal keys
+    (which a 53-bit draw practically never gives) in id order. Both engines order by this key."""
+    return offset + rng.draw(seed, step, i, stream)

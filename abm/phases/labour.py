@@ -21,6 +21,7 @@ import math
 from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
+from abm.phases import priority_key
 from abm.state import FORMAL, INFORMAL, INFORMAL_SECTOR, N_SKILLS, UNEMPLOYED
 
 # random streams, by name (abm.rng: a stream's id is a hash of its name)
@@ -57,7 +58,7 @@ def hires_this_month(p, seed, step, k, seekers, vacancies):
 @jit
 def priority(seed, step, i):
     """Household i's place among this month's job seekers (lower is served first)."""
-    return rng.draw(seed, step, i, JOB_PRIORITY)
+    return priority_key(seed, step, i, JOB_PRIORITY, 0.0)
 
 
 @jit

@@ -1,0 +1,70 @@
+"""Settle or leave: each household's leaving hazard, its choice to stay or go (home, or on to another
+city), and what a departure frees of the city's shared capacity (housing units, school seats).
+
+One place for the phase: the fast engine's kernel (abm.kernels.welfare.settle_or_leave) decides for every
+household in parallel and frees capacity in id order; the Mesa agent (Household.settle_or_leave) decides
+for itself. Both call the functions below.
+
+    columns read      group, hukou, unemp_spell, income, size, rent, school, employment, insured, urban_ss,
+                      tenure, coproducing, district, kids_school
+    columns written   settle_intent, months_in_city, status, left
+    behaviour         leave_* hazards, return_home_share (abm.parameters)
+    rules             poverty_line (abm.rules)
+    shared capacity   units occupied by tenure, public and private school places, per district: a departure
+                      frees its own
+"""
+
+from abm import decisions as dec
+from abm import rng
+from abm.decisions import jit
+from abm.state import MOVED_ON, NO_HOME, PRIVATE_MIGRANT, PUBLIC, RETURNED_HOME
+
+# random streams, by name
+LEAVE = rng.stream("departure.leave")
+LEAVE_WHERE = rng.stream("departure.where")
+
+STAYING = 0  # `leaving` when the household stays; else the status it leaves with
+MAX_MONTHS = 32000  # months_in_city stops here (its dtype's range)
+
+
+@jit
+def decide(p, r, seed, step, i, group, hukou, unemp_spell, income, size, rent, school, employment, insured,
+           urban_ss, tenure, coproducing):
+    """Household i this month: (settle_intent, leaving), leaving STAYING, RETURNED_HOME or MOVED_ON.
+    A household without a home leaves."""
+    burden = dec.rent_burden(rent, income)
+    pension = dec.contributes_pension(employment, insured, urban_ss)
+    hz = dec.leave_hazard(p, group, hukou, unemp_spell, income / size, r[0].poverty_line, burden, school, pension,
+                          tenure, coproducing == 1)
+    settle_intent = 1 if hz < dec.base_hazard(p, group) else 0
+    prob = 1.0 if tenure == NO_HOME else dec.leave_prob(hz)
+    if rng.draw(seed, step, i, LEAVE) >= prob:
+        return settle_intent, STAYING
+    if rng.draw(seed, step, i, LEAVE_WHERE) < p[0].return_home_share:
+        return settle_intent, RETURNED_HOME
+    return settle_intent, MOVED_ON
+
+
+@jit
+def another_month(months_in_city):
+    """A household that stays has been in the city a month longer."""
+    return months_in_city + 1 if months_in_city < MAX_MONTHS else months_in_city
+
+
+@jit
+def free_capacity(occupied, public_used, private_used, district, tenure, school, kids_school):
+    """A departing household gives back its unit and its children's school places in its district."""
+    if tenure != NO_HOME:
+        occupied[district, tenure] -= 1
+    if school == PUBLIC:
+        public_used[district] -= kids_school
+    elif school == PRIVATE_MIGRANT:
+        private_used[district] -= kids_school
+
+
+# what each function returns, by name (the phase's unit cases in tests/phases/settlement.yaml read them)
+RETURNS = {
+    "decide": ("settle_intent", "leaving"),
+    "another_month": ("months_in_city",),
+    "free_capacity": (),
+}
