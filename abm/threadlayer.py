@@ -17,7 +17,9 @@ path; Numba then finds it by name. Where TBB cannot be loaded, Numba's `forksafe
 (many short parallel loops). A `NUMBA_THREADING_LAYER` set by the user wins; if that is `omp`, its
 threads are told to sleep rather than spin (`OMP_WAIT_POLICY=passive`) unless the user set a policy.
 
-Results never depend on the layer or the number of threads (README, Engines and determinism).
+Numba loads one layer per process, at its first parallel loop: a program that runs parallel Numba code of
+its own should import abm first. Results never depend on the layer or the number of threads (README,
+Engines and determinism).
 """
 
 from __future__ import annotations
@@ -56,7 +58,6 @@ def configure() -> str:
         if chosen == "omp":
             os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # read by libgomp when Numba loads it
         return chosen
-    os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # in case something else loads libgomp
     layer = "tbb" if _load_tbb() else "forksafe"
     numba.config.THREADING_LAYER = layer
     return layer

@@ -1,9 +1,11 @@
 """Markdown tables of calibration results, for the README.
 
     python experiments/calibration_table.py results/calibration/recovery [results/calibration/zhengzhou ...]
+    python experiments/calibration_table.py results/calibration/zhengzhou --scorecard results/scorecard
 
 For each folder: every parameter (estimate, 95% interval, prior, true value when known) and every
-target (observed, simulated with its 95% interval), read from summary.json.
+target (observed, simulated with its 95% interval; a growth target shows the months it spans), read from
+summary.json.
 """
 
 from __future__ import annotations
@@ -30,10 +32,47 @@ def table(folder: Path) -> str:
                      f"{p['prior']} | {true} |")
     lines += ["", "| target | month | observed | simulated | 95% interval |", "|---|---:|---:|---:|---:|"]
     for t in s["targets"]:
-        lines.append(f"| `{t['indicator']}` ({t['group']}) | {t['when']} | {fmt(t['observed'])} | "
+        month = f"growth {t['since']}-{t['when']}" if t.get("since") is not None else t["when"]
+        lines.append(f"| `{t['indicator']}` ({t['group']}) | {month} | {fmt(t['observed'])} | "
                      f"{fmt(t['simulated'])} | [{fmt(t['ci_low'])}, {fmt(t['ci_high'])}] |")
     return "\n".join(lines)
 
 
+def out_of_sample(folder: Path, scorecard: Path) -> str:
+    """The city's `validate` rows of a finished scorecard (never fitted): its own figures one by one, the
+    national ones summarised."""
+    import pandas as pd
+
+    city = json.loads((folder / "summary.json").read_text())["name"]
+    t = pd.read_parquet(scorecard / "scorecard.parquet")
+    fitted = t["fitted"].astype(bool) if "fitted" in t else False  # scorecards before the flag have none
+    t = t[(t["city"] == city) & (t["status"] == "compared") & (t["role"] == "validate") & ~fitted
+          & t["simulated"].notna()]
+    own, national = t[t["site"] == city], t[t["site"] != city]
+    lines = [f"Out of sample ({city}, status quo, `{scorecard.name}`): {len(own)} figures of the city, "
+             f"{len(national)} national figures."]
+    if len(own):
+        lines += ["", "| figure | year | observed | simulated (90% of replicates) | relative error | tolerance | met |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        for r in own.sort_values(["indicator", "year"]).itertuples():
+            year = f"{r.since}-{r.year} growth" if not pd.isna(r.since) else str(r.year)
+            lines.append(f"| `{r.indicator}` ({r.group}) | {year} | {fmt(r.observed)} | {fmt(r.simulated)} "
+                         f"[{fmt(r.sim_low)}, {fmt(r.sim_high)}] | {r.rel_error:.0%} | {r.tolerance:.0%} | "
+                         f"{'yes' if r.met else 'no'} |")
+    if len(national):
+        by = national.groupby("indicator").agg(rows=("met", "size"), met=("met", "sum"),
+                                               ard=("rel_error", "mean"))
+        lines += ["", "National figures held to this city: " + "; ".join(
+            f"`{k}` {int(v.met)} of {int(v.rows)} within tolerance (ARD {v.ard:.2f})" for k, v in by.iterrows())
+            + "."]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    print("\n\n".join(table(Path(p)) for p in sys.argv[1:]))
+    args = sys.argv[1:]
+    card = None
+    if "--scorecard" in args:
+        k = args.index("--scorecard")
+        card = Path(args[k + 1])
+        del args[k:k + 2]
+    print("\n\n".join(table(Path(p)) + ("\n\n" + out_of_sample(Path(p), card) if card else "") for p in args))

@@ -77,6 +77,8 @@ def summary_markdown(folder: Path) -> str:
         f"- within tolerance: {_pct(s['share_within_tolerance'])} of the compared rows ({s['within_tolerance']} of "
         f"{s['compared']})",
         f"- ARD of the validate rows: {ard}; ARD of all compared rows: {_num(s['ard_all'])}",
+        f"- ARD of the validate rows by kind: levels, shares and flows {_num(s.get('ard_validate_levels'))}, "
+        f"growth rates {_num(s.get('ard_validate_growth'))}",
         f"- MASE: {mase}",
         f"- patterns: {s['patterns_passed']} passed of {s['patterns_checked']} checked",
         "",
@@ -90,7 +92,9 @@ def summary_markdown(folder: Path) -> str:
                   "| city | figure | year | observed | simulated | relative error | tolerance | role |",
                   "|---|---|---:|---:|---:|---:|---:|---|"]
         for w in m["worst"]:
-            lines.append(f"| {w['city']} | `{w['indicator']}` ({w['group']}) | {w['year']} | {_num(w['observed'])} | "
+            year = f"{w['since']}-{w['year']} growth" if w.get("since") is not None else w["year"]
+            lines.append(f"| {w['city']} | `{w['indicator']}` ({w['group']}, {w['site']}) | {year} | "
+                         f"{_num(w['observed'])} | "
                          f"{_num(w['simulated'])} | {_pct(w['rel_error'])} | {_pct(w['tolerance'])} | {w['role']} |")
     return "\n".join(lines)
 

@@ -125,3 +125,18 @@ def test_a_threads_count_that_numba_cannot_use_is_refused():
 
     with pytest.raises(ConfigError, match="threads"):
         api.simulate("quickstart", SMALL, seed=1, threads=numba.config.NUMBA_NUM_THREADS + 1)
+
+
+def test_the_readme_example_runs():
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md (Python API)", "exec"), {})
+    assert "registration_rate" in printed.getvalue() and "distance" in printed.getvalue()

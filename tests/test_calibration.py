@@ -209,25 +209,39 @@ def test_resume_finishes_from_the_last_generation_with_the_same_posterior(recove
     assert result.exit_code == 2 and "holds a different calibration" in result.output
 
 
-def test_city_targets_are_the_seed_figures():
-    """Each city's targets file holds its seed facts marked `target`, converted to shares where needed."""
+def test_city_targets_are_the_seed_and_external_figures():
+    """Each city's targets file holds its seed facts marked `target` (converted to shares where needed) and
+    its external facts marked `calibrate`, with the same values, months and growth spans."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / "configs"
     facts = pd.read_csv(root / "cities" / "seed_facts.csv")
     facts = facts.set_index(["site", "year", "indicator"])["value"]
-    for city in ("zhengzhou", "yanta", "jinnan", "changshu"):
-        t = load_targets(root / "calibration" / "targets" / f"{city}.csv", horizon=24)
+    ext = pd.read_csv(root / "cities" / "external_facts.csv")
+    ext = ext[ext["role"] == "calibrate"]
+    external_rows = 0
+    for city in ("zhengzhou", "yanta", "jinnan", "changshu", "kunshan"):
+        t = load_targets(root / "calibration" / "targets" / f"{city}.csv")
         share = t.set_index(["indicator", "when"])["observed"]
-        if (city, 2009, "migrant_population") in facts:
-            expected = facts[(city, 2009, "migrant_population")] / facts[(city, 2009, "resident_population")]
+        if city == "kunshan":
+            assert share[("population", 12)] == facts[(city, 2009, "migrant_population")]
         else:
-            expected = facts[(city, 2009, "migrant_share_of_residents")]
-        assert share[("migrant_share_of_residents", 12)] == pytest.approx(expected, abs=1e-4)
-        urban = facts[(city, 2009, "urban_hukou_share_of_local_hukou")]
-        assert share[("urban_hukou_share_of_local_hukou", 12)] == urban
+            if (city, 2009, "migrant_population") in facts:
+                expected = facts[(city, 2009, "migrant_population")] / facts[(city, 2009, "resident_population")]
+            else:
+                expected = facts[(city, 2009, "migrant_share_of_residents")]
+            assert share[("migrant_share_of_residents", 12)] == pytest.approx(expected, abs=1e-4)
+            urban = facts[(city, 2009, "urban_hukou_share_of_local_hukou")]
+            assert share[("urban_hukou_share_of_local_hukou", 12)] == urban
+        for r in ext[ext["site"] == city].itertuples():  # profiles start in 2009: year Y ends at 12 * (Y - 2008)
+            since = -1 if pd.isna(r.since) else 12 * (int(r.since) - 2008)
+            row = t[(t["indicator"] == r.indicator) & (t["group"] == r.group) & (t["step"] == 12 * (r.year - 2008))
+                    & (t["since"] == since)]
+            assert len(row) == 1 and row["observed"].iloc[0] == pytest.approx(r.value), (city, r.indicator)
+            external_rows += 1
         assert load_calibration(root / "calibration" / f"{city}.yaml").targets is not None
-    cs = load_targets(root / "calibration" / "targets" / "changshu.csv", horizon=24).set_index("indicator")
+    assert external_rows == len(ext) == 4
+    cs = load_targets(root / "calibration" / "targets" / "changshu.csv").set_index(["indicator", "group"])
     for indicator, fact in (("child_enrolment_rate", "migrant_children_enrolment_rate"),
                             ("public_school_share", "migrant_children_public_school_share")):
-        assert cs.loc[indicator, "observed"] == facts[("changshu", 2010, fact)]
+        assert cs.loc[(indicator, "migrant"), "observed"] == facts[("changshu", 2010, fact)]

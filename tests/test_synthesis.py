@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from abm.city import BUILTIN_CITIES, load_profile
@@ -9,15 +9,19 @@ from abm.synthesis import ipf, margin_report, synthesize
 
 @settings(max_examples=50, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(2, 6), st.integers(2, 5))
+@example(127516718, 2, 2)  # a margin of 0.2 in 1000
 def test_ipf_matches_every_margin(seed, a, b):
     gen = np.random.default_rng(seed)
     prior = gen.uniform(0.1, 3.0, size=(a, b, 2))
     total = 1000.0
     margins = {k: gen.dirichlet(np.ones(n)) * total for k, n in enumerate(prior.shape)}
     fit = ipf(prior, margins)
+    assert fit.iterations < 1000  # converged, not stopped by the iteration cap
     for k, target in margins.items():
         other = tuple(x for x in range(3) if x != k)
-        np.testing.assert_allclose(fit.table.sum(axis=other), target, rtol=1e-8)
+        # ipf's contract: every margin within tol (1e-10) of the total, in absolute terms; a relative test
+        # per cell fails on Dirichlet margins as small as 0.2 of 1000 (seed 127516718, a=2, b=2)
+        np.testing.assert_allclose(fit.table.sum(axis=other), target, rtol=0, atol=1e-10 * total)
 
 
 def test_ipf_keeps_the_prior_association():

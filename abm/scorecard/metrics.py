@@ -127,6 +127,11 @@ def mase_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=keys + ["years", "points", "mase"])
 
 
+def grows(rows: pd.DataFrame) -> pd.Series:
+    """Which rows are yearly growth rates (a `since` year) rather than levels, shares or flows."""
+    return rows["since"].notna() if "since" in rows else pd.Series(False, index=rows.index)
+
+
 def summarise(table: pd.DataFrame, patterns: list) -> dict:
     compared = table[(table["status"] == "compared") & table["simulated"].notna()]
     fitted = compared["fitted"].astype(bool) if "fitted" in compared else pd.Series(False, index=compared.index)
@@ -144,6 +149,10 @@ def summarise(table: pd.DataFrame, patterns: list) -> dict:
         "fitted_rows": int(fitted.sum()),
         "ard_validate": ard(validate["observed"], validate["simulated"]),
         "ard_all": ard(compared["observed"], compared["simulated"]),
+        # growth rates near zero make large relative errors: the validate rows' ARD split by kind of figure
+        "ard_validate_levels": ard(validate.loc[~grows(validate), "observed"],
+                                   validate.loc[~grows(validate), "simulated"]),
+        "ard_validate_growth": ard(validate.loc[grows(validate), "observed"], validate.loc[grows(validate), "simulated"]),
         "mase_series": int(series_["mase"].notna().sum()),
         "mase_mean": float(series_["mase"].mean()) if series_["mase"].notna().any() else float("nan"),
         "patterns_passed": sum(bool(p.passed) for p in checked),

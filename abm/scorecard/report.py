@@ -81,6 +81,8 @@ def summary_html(s: dict, record: dict) -> str:
         else f"{s['ard_validate']:.3f} over {s['validate_rows']} rows"
         + (f" ({s['fitted_rows']} rows on quantities a calibration fitted left out)" if s.get("fitted_rows") else ""),
         "ARD, all compared rows": "n/a" if math.isnan(s["ard_all"]) else f"{s['ard_all']:.3f}",
+        "ARD, validate rows by kind": f"levels, shares and flows {_or_na(s.get('ard_validate_levels'))}; "
+                                      f"growth rates {_or_na(s.get('ard_validate_growth'))}",
         "MASE": "n/a (no figure observed in two or more years)" if not s["mase_series"]
         else f"{s['mase_mean']:.3f}, mean over {s['mase_series']} series",
         "patterns": f"{s['patterns_passed']} passed of {s['patterns_checked']} checked"
@@ -138,6 +140,10 @@ def _yearly_growth(y: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out[:, 12:] = np.where(y[:, :-12] > 0, y[:, 12:] / y[:, :-12] - 1.0, np.nan)
     return out
+
+
+def _or_na(v) -> str:
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
 
 
 def city_figure(city: str, table: pd.DataFrame, cr) -> str:

@@ -355,7 +355,7 @@ def manifest(settings: Settings, plans: list[CityPlan], facts: pd.DataFrame, sum
         "summary": summary,
         "patterns": [{"key": p.key, "name": p.name, "verdict": p.verdict, "rule": p.rule, "source": p.source,
                       "detail": p.detail, "numbers": p.numbers} for p in patterns],
-        "worst": json.loads(worst(table)[["city", "site", "year", "indicator", "group", "observed", "simulated",
+        "worst": json.loads(worst(table)[["city", "site", "since", "year", "indicator", "group", "observed", "simulated",
                                           "rel_error", "tolerance", "role"]].to_json(orient="records")),
         "seconds": seconds,
         "versions": versions(),
