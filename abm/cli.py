@@ -478,7 +478,8 @@ def scorecard(
                                       console=err)
     state = {"task": None, "failed": 0}
 
-    def on_plan(plans) -> None:
+    def on_plan(plans) -> None:  # the settings and facts are valid and the folder is ready
+        _compiling()
         if bar is not None:
             bar.start()
             state["task"] = bar.add_task(f"scorecard ({len(plans)} cities)", failed=0,

@@ -48,3 +48,13 @@ def test_a_quiet_sweep_on_ray_prints_nothing_on_stderr(tmp_path, ray_address):
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""  # Ray says "Connecting to existing Ray cluster", and more, at INFO level
     assert "1 run ok" in res.stdout
+
+
+def test_the_scorecard_says_it_compiles_when_the_cache_is_cold(tmp_path, monkeypatch, ray_address):
+    monkeypatch.setattr(jitcache, "cold", lambda: True)
+    res = CliRunner().invoke(app, ["scorecard", "--cities", "yiwu", "--replicates", "1", "--households", "100",
+                                   "--address", ray_address, "--out", str(tmp_path / "card"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert COMPILING in res.output
+    bad = CliRunner().invoke(app, ["scorecard", "--cities", "atlantis", "--out", str(tmp_path / "bad"), "-q"])
+    assert bad.exit_code == 2 and COMPILING not in bad.output  # nothing is compiled for input that cannot run
