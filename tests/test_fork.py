@@ -44,7 +44,7 @@ def test_workers_started_after_a_run_give_the_parents_results(parent, method):
 
 
 def test_joblib_workers_give_the_parents_results(parent):
-    joblib = pytest.importorskip("joblib")  # not a dependency; checked where it is installed
+    joblib = pytest.importorskip("joblib")  # a dev dependency: CI runs this
     tables = joblib.Parallel(n_jobs=2, timeout=TIMEOUT)(joblib.delayed(work)(seed) for seed in SEEDS)
     for seed, table in zip(SEEDS, tables):
         assert table.equals(parent[seed]), f"seed {seed} (joblib)"
