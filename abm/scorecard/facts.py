@@ -65,16 +65,14 @@ SEED_TOLERANCE = {
 
 # Counts of the city's population, from one step's indicators [indicator, group, sex] and the city's
 # non-simulated urban-hukou residents (`background`, persons), counted as abm.calibration.targets does
-# (a name that targets.DERIVED also defines is taken from there).
-_POPULATION = {
-    "resident_population": ("persons", "residents: the simulated groups plus the other urban-hukou residents"),
+# (resident_population is one of targets.DERIVED).
+POPULATION_FIGURES = {
     "local_hukou_population": ("persons", "residents who are not migrants (as migrant_share_of_residents "
                                           "counts them)"),
     "local_hukou_share": ("share", "1 - migrant_share_of_residents"),
     "agricultural_hukou_locals": ("persons", "local residents without an urban hukou (land-losing farmers "
                                              "not yet converted)"),
 }
-POPULATION_FIGURES = {k: v for k, v in _POPULATION.items() if k not in DERIVED}
 
 # seed indicator name -> (model figure, group); the external table may use these names too
 SEED_NAMES = {
@@ -115,7 +113,7 @@ def figure_unit(name: str) -> str | None:
     if name in INDEX:
         return UNIT[name].replace("/month", "/year") if KIND[name] == "flow" else UNIT[name]
     if name in DERIVED:
-        return getattr(T, "DERIVED_UNIT", {}).get(name, "share")
+        return T.DERIVED_UNIT[name]
     if name in POPULATION_FIGURES:
         return POPULATION_FIGURES[name][0]
     return None
@@ -135,8 +133,6 @@ def figure_value(name: str, group: str, h: np.ndarray, background: float) -> flo
     if name in DERIVED:
         return float(derived(name, h, background))
     pop = h[INDEX["population"], :, 2]
-    if name == "resident_population":
-        return float(pop[3] + background)
     if name == "local_hukou_population":
         return float(pop[3] + background - pop[0])
     if name == "local_hukou_share":
