@@ -43,7 +43,7 @@ class GroupProfile(_Strict):
     land_mu: float = Field(ge=0.0, le=100.0)
     land_lost_share: float = Share
     savings: float = Field(ge=0.0)
-    school_kid_share: float = Share
+    spouse_away_share: float = Share  # of heads with a spouse: the spouse lives in the home village
 
     @model_validator(mode="after")
     def _shares(self):

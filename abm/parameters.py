@@ -119,6 +119,26 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("child_age_out", 0.1, "per year", 0.0, 0.5, "probability a school-age child turns 16 in a year"),
     P("child_school_entry", 0.17, "per year", 0.0, 1.0, "probability a pre-school child reaches 6 in a year"),
     P("birth_rate", 0.06, "per year", 0.0, 0.5, "births per household with a head under 40"),
+    # life course (abm/phases/lifecourse.py; deaths and births are rate tables, abm/configs/demography)
+    P("leave_home_rate", 0.1, "per year", 0.0, 1.0,
+      "hazard that a child of 18 or over leaves home",
+      "assumption, range 0.05-0.3: 0.1 a year from 18 puts the median age of leaving near 25, the mean age at "
+      "first marriage (see abm/configs/demography/SOURCES.md)"),
+    P("leave_home_stays", 0.5, "share", 0.0, 1.0,
+      "share of children leaving home who form a household of their own in the city (else they leave it)",
+      "assumption, range 0.2-0.9"),
+    P("union_rate", 0.1, "per year", 0.0, 1.0, "hazard that a single head aged 20-49 forms a union",
+      "assumption, range 0.02-0.3"),
+    P("union_age_gap", 2.0, "years", 0.0, 10.0, "years by which the man is older than the woman in a new union",
+      "assumption, range 1-3 (see abm/configs/demography/SOURCES.md)"),
+    P("spouse_join_rate", 0.1, "per year", 0.0, 1.0,
+      "hazard that a spouse left in the village joins the family in the city", "assumption, range 0-0.5"),
+    P("exam_return_share", 0.5, "share", 0.0, 1.0,
+      "share of children without local hukou who go back to the home province after compulsory school "
+      "(the senior-secondary entrance exam is taken where the hukou is)", "assumption, range 0.2-0.9"),
+    P("work_after_retirement", 0.3, "share", 0.0, 1.0,
+      "share of heads past the statutory age who go on in (or move to) informal work",
+      "assumption, range 0.1-0.5"),
     # assistance
     P("dibao_takeup", 0.8, "1", 0.0, 1.0, "share of the eligible who claim the minimum living allowance"),
     P("temp_takeup", 0.5, "1", 0.0, 1.0, "share of households in hardship who claim temporary assistance"),

@@ -14,10 +14,11 @@ import math
 import numpy as np
 from numba import njit
 
-from abm import rng
+from abm import demography, rng
 from abm.city import CityProfile
 from abm.indicators import INDEX, compute
 from abm.kernels.common import count_formal
+from abm.kernels import lifecourse
 from abm.kernels.labour import initial_earnings
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
@@ -28,7 +29,9 @@ from abm.state import (
     ACTIVE,
     BUDGET_LINES,
     FARMER,
+    F_ARRIVAL_PERSONS,
     F_ARRIVALS,
+    F_NEW_HOUSEHOLDS,
     GROUPS,
     MIGRANT,
     N_FORMAL_SECTORS,
@@ -58,7 +61,7 @@ def group_profile_array(profile: CityProfile) -> np.ndarray:
         q = profile.group[g]
         gp[gi, :] = [q.unemployed, q.informal, *q.sector_shares, *q.skill_shares, q.insured_share,
                      q.registered_share, q.mean_years_in_city, *q.tenure_shares, *q.school_shares, q.land_mu,
-                     q.land_lost_share, q.savings, q.school_kid_share]
+                     q.land_lost_share, q.savings, q.spouse_away_share]
     return gp
 
 
@@ -88,13 +91,18 @@ class World:
         self.wage = np.outer(prof.sector_wage_multiplier, prof.skill_wage_multiplier) * prof.minimum_wage
         self.age_lo = np.array([b[0] for b in prof.age_bands], dtype=np.int64)
         self.age_width = np.array([b[1] - b[0] + 1 for b in prof.age_bands], dtype=np.int64)
+        self.tables = demography.load_tables()
+        self.fert = demography.read_fertility()  # births per woman-year by age, for children's ages at the start
+        self.gap = int(round(self.pv.union_age_gap))
         s = self.synth = synthesize(prof, spec.households, self.seed)
         self.n = s.group.size
         self.initial_migrants = int((s.group == MIGRANT).sum())
         self.h = empty_households(self.n + self._expected_arrivals() + 64)
         ages = _ages(self.age_lo, self.age_width, s.age_band, self.seed, -1, 0)
         self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
-        fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.seed, -1, False)
+        fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.fert, self.gap,
+                  self.seed, -1, False)
+        self.scratch = lifecourse.scratch(self.h.group.shape[0])
         initial_earnings(self.h, self.n, self.p, self.r)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
@@ -150,11 +158,43 @@ class World:
     def school_year_starts(self) -> bool:
         return self.month == SCHOOL_MONTH
 
-    def begin_step(self) -> None:
-        """Exogenous change (labour demand, quota, arrivals) and the policies' city hooks."""
+    def open_step(self) -> None:
+        """A new month: its flows and city spending start from zero; its new rows are listed from here."""
         self.step += 1
         self.flows[:] = 0.0
         self.city_budget[:] = 0.0
+        self.new_rows = range(self.n, self.n)
+
+    @property
+    def ages_up(self) -> bool:
+        """Everyone is a year older at the school-year start (abm.phases.lifecourse)."""
+        return self.school_year_starts
+
+    def after_lifecourse(self) -> None:
+        """The life course's serial part, shared by both engines: book its flows, dissolve the households left
+        without an adult, and add the households that grown children form (heads with their parents' group,
+        hukou, registration and district, unemployed and looking for a home)."""
+        fate, events, new_age, new_sex = self.scratch
+        rows = np.flatnonzero(fate[:self.n] != lifecourse.NOTHING)
+        parents = lifecourse.book_events(self.h, rows, self.districts, self.flows, fate, events, new_age, self.step)
+        if parents.size == 0:
+            return
+        start, k = self._make_room(parents.size), parents.size
+        h = self.h
+        group, sex, age = h.group[parents].astype(np.int64), new_sex[parents].astype(np.int64), new_age[parents]
+        fill_rows(h, start, group, h.district[parents].astype(np.int64), np.ones(k, np.int64),
+                  age.astype(np.int64), sex, self.gp, self.wage, self.fert, self.gap, self.seed, self.step, True)
+        new = slice(start, start + k)
+        h.hukou[new] = h.hukou[parents]
+        h.registered[new] = h.registered[parents]
+        h.months_in_city[new] = np.minimum(h.months_in_city[parents], age.astype(np.int64) * 12)
+        h.arrived[new] = -1
+        np.add.at(self.flows[F_NEW_HOUSEHOLDS], (group, sex), 1.0)
+        self.n += k
+        self.new_rows = range(self.new_rows.start, self.n)
+
+    def exogenous_and_city(self) -> None:
+        """Exogenous change (labour demand, quota, arrivals) and the policies' city hooks."""
         self.market.jobs[:] *= (1.0 + self.pv.labour_demand_growth) ** (1.0 / 12.0)
         if self.month == 1 or self.step == 1:
             q = self.rv.hukou_quota_share * self.initial_migrants
@@ -209,19 +249,31 @@ class World:
                     * math.exp(pv.arrival_services * (pub - pub0)))
         return int(math.floor(expected + rng.draw(self.seed, self.step, rng.CITY, rng.ARRIVAL_COUNT)))
 
-    def _arrivals(self, k: int) -> None:
+    def begin_step(self) -> None:
+        """Open the month and run its exogenous change and city hooks (for callers without a life course)."""
+        self.open_step()
+        self.exogenous_and_city()
+
+    def _make_room(self, k: int) -> int:
+        """Capacity for k more rows; returns the first new row."""
         start = self.n
         if start + k > self.h.group.shape[0]:
             self.h = grow(self.h, self.n, max(2 * self.h.group.shape[0], start + k))
             self.columns = self.h._asdict()
+            self.scratch = lifecourse.scratch(self.h.group.shape[0])
+        return start
+
+    def _arrivals(self, k: int) -> None:
+        start = self._make_room(k)
         cells = draw_cells(self.arrival_cum, k, self.seed, self.step)
         d, s, a, x = np.unravel_index(cells, self.arrival_shape)
         ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)
         fill_rows(self.h, start, np.zeros(k, np.int64), d.astype(np.int64), s.astype(np.int64) + 1, ages,
-                  x.astype(np.int64), self.gp, self.wage, self.seed, self.step, True)
+                  x.astype(np.int64), self.gp, self.wage, self.fert, self.gap, self.seed, self.step, True)
         np.add.at(self.flows[F_ARRIVALS, MIGRANT], x, 1.0)
+        np.add.at(self.flows[F_ARRIVAL_PERSONS, MIGRANT], x, self.h.size[start:start + k].astype(float))
         self.n += k
-        self.new_rows = range(start, start + k)
+        self.new_rows = range(self.new_rows.start, self.n)
 
     def record(self) -> None:
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
