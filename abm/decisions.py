@@ -365,25 +365,6 @@ def school_fee(r, school, kids):
 
 
 @jit
-def children_after_a_year(p, seed, step, i, age, kids_school, kids_pre, size):
-    """One year passes for household i: (kids_school, kids_pre, size) after ageing out, school entry, births."""
-    school, pre = kids_school, kids_pre
-    for j in range(kids_school):
-        if rng.draw_at(seed, step, i, rng.CHILD_AGE_OUT, j) < p[0].child_age_out:
-            school -= 1
-    for j in range(kids_pre):
-        if rng.draw_at(seed, step, i, rng.CHILD_ENTRY, j) < p[0].child_school_entry:
-            pre -= 1
-            school += 1
-    if age < 40 and size < 12 and rng.draw(seed, step, i, rng.BIRTH) < p[0].birth_rate:
-        pre += 1
-        size += 1
-    return school, pre, size
-
-
-# ---- assistance ---------------------------------------------------------------------------------
-
-@jit
 def dibao_line(r, hukou, urban_ss):
     """Rural local hukou holders get the rural line, unless they have moved onto urban social security."""
     return r[0].dibao_line_rural if hukou == RURAL_LOCAL and urban_ss == 0 else r[0].dibao_line_urban

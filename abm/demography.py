@@ -85,7 +85,7 @@ class MortalityTable:
         """Probability of dying within a year at each single age 0..MAX_AGE (constant hazard in a band)."""
         out = np.empty(N_AGES)
         for x, n, m in zip(self.start[sex], self.width[sex], self.mx[sex]):
-            last = MAX_AGE if x == self.start[sex][-1] else min(x + n - 1, MAX_AGE)
+            last = MAX_AGE if x == self.start[sex][-1] else min(int(x + n) - 1, MAX_AGE)
             out[x:last + 1] = 1.0 - math.exp(-m)
         return out
 

@@ -21,6 +21,7 @@ from numba import njit, prange
 
 from abm import decisions as dec
 from abm.phases import labour
+from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
     BUDGET_LINES,
     FLOWS,
@@ -33,8 +34,8 @@ from abm.state import (
     PRIVATE_MIGRANT,
     PUBLIC,
     PUBLIC_RENTAL,
+    RETIRED,
     RURAL_NONLOCAL,
-    UNEMPLOYED,
     URBAN_VILLAGE,
 )
 
@@ -76,11 +77,17 @@ A_STAY10 = _quantity("stay_10y", "households in the city ten years or more")
 A_SETTLE = _quantity("settle_intent", "households intending to settle")
 A_NO_URBAN = _quantity("persons_without_urban_hukou", "persons without urban hukou")
 A_EMPLOYER = _quantity("employer_contributions", "employers' social-insurance contributions for the household's job")
+A_RETIRED = _quantity("retired", "households whose head is retired")
+A_YOUNG = _quantity("persons_0_14", "persons aged 0-14")
+A_OLD = _quantity("persons_65_plus", "persons aged 65 and over")
+A_WORKING_AGE = _quantity("persons_15_64", "persons aged 15-64")
+A_KIDS_PRE = _quantity("kids_preschool", "children aged 0-5")
+A_SPOUSE_AWAY = _quantity("spouses_in_village", "spouses living in the home village")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE = range(5)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, DEPENDENCY = range(6)
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,17 @@ INDICATORS: tuple[Indicator, ...] = (
     I("urbanization_gap", "share", "rate",
       "residents without urban hukou, of all residents (the gap between resident- and hukou-based urbanization)",
       resident_share("persons_without_urban_hukou", "persons")),
+    I("births", "persons/month", "flow", "children born", flow("births")),
+    I("deaths", "persons/month", "flow", "members who died", flow("deaths")),
+    I("retirements", "persons/month", "flow", "heads who left work at the statutory retirement age",
+      flow("retirements")),
+    I("new_households", "households/month", "flow", "households formed by grown children leaving home",
+      flow("new_households")),
+    I("retired_share", "share", "rate", "households whose head is retired", ratio("retired", "households")),
+    I("dependency_ratio", "ratio", "rate", "persons aged 0-14 and 65 and over per person aged 15-64",
+      Formula(DEPENDENCY, QUANTITY["persons_15_64"])),
+    I("preschool_children", "children", "stock", "children aged 0-5", count("kids_preschool")),
+    I("spouses_left_behind", "persons", "stock", "spouses living in the home village", count("spouses_in_village")),
     I("employer_contributions", "yuan/month", "flow",
       "employers' contributions to pension, medical and unemployment insurance for insured formal jobs",
       count("employer_contributions")),
@@ -241,10 +259,32 @@ def _ratio(a, b):
     return a / b if b > 0.0 else 0.0
 
 
+@njit(cache=True)
+def _age_groups(age, spouse, spouse_age, k0, k1, k2, k3):
+    """Persons of a household aged (0-14, 65 and over, 15-64): the dependency ratio's groups."""
+    young = 0.0
+    old = 0.0
+    members = 1.0
+    if age >= 65:
+        old += 1.0
+    if spouse != SPOUSE_NONE:
+        members += 1.0
+        if spouse_age >= 65:
+            old += 1.0
+    for k in (k0, k1, k2, k3):
+        if k >= 0:
+            members += 1.0
+            if k < 15:
+                young += 1.0
+            elif k >= 65:
+                old += 1.0
+    return young, old, members - young - old
+
+
 @njit(cache=True, parallel=True)
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
-                status, tenure, urban_ss, wage):
+                status, tenure, urban_ss, wage, age, spouse, spouse_age, k0, k1, k2, k3, kids_pre):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -287,7 +327,9 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
                 part[c, a, A_PENSION] += 1.0
             if pension or dec.is_local(hukou[i]):
                 part[c, a, A_MEDICAL] += 1.0
-            if employment[i] != UNEMPLOYED:
+            if employment[i] == RETIRED:
+                part[c, a, A_RETIRED] += 1.0
+            if labour.works(employment[i]):
                 part[c, a, A_EMPLOYED] += 1.0
                 if employment[i] == FORMAL and insured[i] == 1:
                     part[c, a, A_UI] += 1.0
@@ -308,6 +350,13 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             if not dec.has_urban_hukou(hukou[i]):
                 part[c, a, A_NO_URBAN] += size[i]
             part[c, a, A_EMPLOYER] += labour.employer_contribution(r, employment[i], insured[i], wage[i])
+            young, old, working = _age_groups(age[i], spouse[i], spouse_age[i], k0[i], k1[i], k2[i], k3[i])
+            part[c, a, A_YOUNG] += young
+            part[c, a, A_OLD] += old
+            part[c, a, A_WORKING_AGE] += working
+            part[c, a, A_KIDS_PRE] += kids_pre[i]
+            if spouse[i] == SPOUSE_AWAY:
+                part[c, a, A_SPOUSE_AWAY] += 1.0
     return part
 
 
@@ -334,7 +383,9 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
     part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
-                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n])
+                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n], h.age[:n],
+                       h.spouse[:n], h.spouse_age[:n], h.kid_age0[:n], h.kid_age1[:n], h.kid_age2[:n],
+                       h.kid_age3[:n], h.kids_pre[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
@@ -364,8 +415,37 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
                     out[k, G, S] = f[a] * scale
                     if city:
                         out[k, G, S] += city_budget[b]
+                elif form == DEPENDENCY:
+                    out[k, G, S] = _ratio(c[A_YOUNG] + c[A_OLD], c[a])
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:
                     out[k, G, S] = _ratio(c[a], c[b])
+    return out
+
+
+AGE_BAND_YEARS = 5
+N_AGE_BANDS = 21  # 0-4, 5-9, ..., 95-99, 100 and over
+AGE_BANDS = tuple(f"{5 * b}-{5 * b + 4}" for b in range(N_AGE_BANDS - 1)) + ("100+",)
+
+
+@njit(cache=True)
+def _into(out, g, s, age):
+    out[g, s, min(age // AGE_BAND_YEARS, N_AGE_BANDS - 1)] += 1.0
+
+
+@njit(cache=True)
+def pyramid(h, n):
+    """Persons of the active households by [group, sex, five-year age band] (agent units)."""
+    out = np.zeros((3, 2, N_AGE_BANDS))
+    for i in range(n):
+        if h.status[i] != ACTIVE:
+            continue
+        g = h.group[i]
+        _into(out, g, h.sex[i], h.age[i])
+        if h.spouse[i] != SPOUSE_NONE:
+            _into(out, g, 1 - h.sex[i], h.spouse_age[i])
+        for k, a in enumerate((h.kid_age0[i], h.kid_age1[i], h.kid_age2[i], h.kid_age3[i])):
+            if a >= 0:
+                _into(out, g, (h.kid_male[i] >> k) & 1, a)
     return out

@@ -116,9 +116,6 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("school_fee_coef", 3.0, "utils per fee/income", 0.0, 20.0, "weight of school fees in school choice"),
     P("left_behind_const", -0.3, "utils", -10.0, 10.0, "utility of leaving children in the home village"),
     P("not_enrolled_const", -3.0, "utils", -10.0, 10.0, "utility of not enrolling a child"),
-    P("child_age_out", 0.1, "per year", 0.0, 0.5, "probability a school-age child turns 16 in a year"),
-    P("child_school_entry", 0.17, "per year", 0.0, 1.0, "probability a pre-school child reaches 6 in a year"),
-    P("birth_rate", 0.06, "per year", 0.0, 0.5, "births per household with a head under 40"),
     # life course (abm/phases/lifecourse.py; deaths and births are rate tables, abm/configs/demography)
     P("leave_home_rate", 0.1, "per year", 0.0, 1.0,
       "hazard that a child of 18 or over leaves home",

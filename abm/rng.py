@@ -61,9 +61,6 @@ COPRODUCTION = stream("hukou.coproduction")
 # schooling and children
 SCHOOL_PRIORITY = stream("school.priority")
 SCHOOL_CHOICE = stream("school.choice")
-CHILD_AGE_OUT = stream("children.age_out")  # indexed by child
-CHILD_ENTRY = stream("children.school_entry")  # indexed by child
-BIRTH = stream("children.birth")
 # welfare
 DIBAO_TAKEUP = stream("welfare.dibao_takeup")
 TEMP_TAKEUP = stream("welfare.temp_takeup")

@@ -16,7 +16,7 @@ from numba import njit
 
 from abm import demography, rng
 from abm.city import CityProfile
-from abm.indicators import INDEX, compute
+from abm.indicators import INDEX, compute, pyramid
 from abm.kernels.common import count_formal
 from abm.kernels import lifecourse
 from abm.kernels.labour import initial_earnings
@@ -33,6 +33,7 @@ from abm.state import (
     F_ARRIVALS,
     F_NEW_HOUSEHOLDS,
     GROUPS,
+    INFORMAL_SECTOR,
     MIGRANT,
     N_FORMAL_SECTORS,
     N_SKILLS,
@@ -52,6 +53,7 @@ from abm.state import (
 from abm.synthesis import synthesize
 
 SCHOOL_MONTH = 9  # the school year starts in September
+PYRAMID_EVERY = 12  # months between age pyramids (and the first month)
 MIGRANT_ROW, ALL_ROW = 0, 3
 
 
@@ -103,6 +105,8 @@ class World:
         fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.fert, self.gap,
                   self.seed, -1, False)
         self.scratch = lifecourse.scratch(self.h.group.shape[0])
+        self.informal_wage = np.ascontiguousarray(self.wage[INFORMAL_SECTOR])
+        lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage)
         initial_earnings(self.h, self.n, self.p, self.r)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
@@ -116,6 +120,7 @@ class World:
         self.city_budget = np.zeros(len(BUDGET_LINES))
         self.quota = 0.0
         self.history: list[np.ndarray] = []
+        self.pyramids: dict[int, np.ndarray] = {}  # step -> persons [group, sex, age band], real-city units
         self.new_rows = range(0)
         self.record()  # step 0: the initial state
         self._attr0 = self._attractiveness(self.history[0])
@@ -164,6 +169,7 @@ class World:
         self.flows[:] = 0.0
         self.city_budget[:] = 0.0
         self.new_rows = range(self.n, self.n)
+        self.scratch[0][:self.n] = lifecourse.NOTHING
 
     @property
     def ages_up(self) -> bool:
@@ -278,6 +284,8 @@ class World:
     def record(self) -> None:
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
                                     self.scale, self.background_urban))
+        if self.step % PYRAMID_EVERY == 0:
+            self.pyramids[self.step] = pyramid(self.h, self.n) * self.scale
 
     def end_step(self) -> None:
         self.record()

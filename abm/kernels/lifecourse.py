@@ -21,13 +21,17 @@ from abm.state import (
     F_PERSONS_IN,
     F_PERSONS_OUT,
     F_RETIREMENTS,
+    INFORMAL,
+    INFORMAL_SECTOR,
+    PRIVATE_MIGRANT,
+    PUBLIC,
     RETIRED,
     UNEMPLOYED,
 )
 
 # what a household's month left to book: events[i, E_*]
-E_RETIRES, E_BIRTHS, E_DEATHS, E_IN, E_OUT = range(5)
-N_EVENTS = 5
+E_RETIRES, E_BIRTHS, E_DEATHS, E_IN, E_OUT, E_SEATS = range(6)
+N_EVENTS = 6
 NOTHING = -1  # fate of a household with nothing to book this month
 
 
@@ -38,18 +42,33 @@ def scratch(capacity: int):
 
 
 @njit(cache=True)
-def write_month(i, out, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector, wage, size,
-                kids_school, kids_pre, fate, events, new_age, new_sex):
+def new_job(i, employment, skill, sector, wage, insured, job_months, informal_wage):
+    """The job columns of a head who retires, moves to informal work at the retirement age, or takes over the
+    household (with no job)."""
+    if employment == INFORMAL:
+        sector[i], wage[i] = INFORMAL_SECTOR, informal_wage[skill[i]]
+    else:
+        sector[i], wage[i] = -1, 0.0
+    insured[i] = 0
+    job_months[i] = 0
+
+
+@njit(cache=True)
+def write_month(i, out, ages_up, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector, wage,
+                insured, job_months, skill, informal_wage, size, kids_school, kids_pre, fate, events, new_age,
+                new_sex):
     """Write the result of life.live_a_month for household i into its row and the scratch arrays."""
     (f, age[i], sex[i], spouse[i], spouse_age[i], kids, kid_male[i], emp, retires, births, deaths, p_in, p_out,
      new_age[i], new_sex[i]) = out
     k0[i], k1[i], k2[i], k3[i] = kids[0], kids[1], kids[2], kids[3]
     if emp != employment[i] or f == life.HEAD_REPLACED:
-        if emp == RETIRED or emp == UNEMPLOYED:
-            sector[i] = -1
-            wage[i] = 0.0
+        new_job(i, emp, skill, sector, wage, insured, job_months, informal_wage)
         employment[i] = emp
+    pupils = kids_school[i]
     size[i], kids_school[i], kids_pre[i] = life.composition(spouse[i], kids)
+    # school places of pupils who died or left with a dissolved household are given back (at the school-year
+    # start every place is given out again, so nothing is freed then)
+    events[i, E_SEATS] = 0 if ages_up else pupils - kids_school[i]
     events[i, E_RETIRES], events[i, E_BIRTHS], events[i, E_DEATHS] = retires, births, deaths
     events[i, E_IN], events[i, E_OUT] = p_in, p_out
     something = retires + births + deaths + p_in + p_out > 0 or new_age[i] >= 0 or f != life.GOES_ON
@@ -57,9 +76,9 @@ def write_month(i, out, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, 
 
 
 @njit(cache=True, parallel=True)
-def _live(p, r, q, f, seed, step, ages_up, status, group, hukou, skill, employment, sector, wage, age, sex,
-          spouse, spouse_age, k0, k1, k2, k3, kid_male, size, kids_school, kids_pre, fate, events, new_age,
-          new_sex):
+def _live(p, r, q, f, seed, step, ages_up, status, group, hukou, skill, employment, sector, wage, insured,
+          job_months, informal_wage, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, size, kids_school,
+          kids_pre, fate, events, new_age, new_sex):
     for i in prange(status.shape[0]):
         if status[i] != ACTIVE:
             fate[i] = NOTHING
@@ -67,16 +86,30 @@ def _live(p, r, q, f, seed, step, ages_up, status, group, hukou, skill, employme
         out = life.live_a_month(p, r, q, f, seed, step, i, ages_up, group[i], is_local(hukou[i]), skill[i],
                                 employment[i], age[i], sex[i], spouse[i], spouse_age[i],
                                 (k0[i], k1[i], k2[i], k3[i]), kid_male[i])
-        write_month(i, out, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector, wage,
-                    size, kids_school, kids_pre, fate, events, new_age, new_sex)
+        write_month(i, out, ages_up, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector,
+                    wage, insured, job_months, skill, informal_wage, size, kids_school, kids_pre, fate, events,
+                    new_age, new_sex)
 
 
-def live(h, n, p, r, tables, seed, step, ages_up, scratch):
+def live(h, n, p, r, tables, seed, step, ages_up, scratch, informal_wage):
     fate, events, new_age, new_sex = scratch
     _live(p, r, tables.q_month, tables.f_month, seed, step, ages_up, h.status[:n], h.group[:n], h.hukou[:n],
-          h.skill[:n], h.employment[:n], h.sector[:n], h.wage[:n], h.age[:n], h.sex[:n], h.spouse[:n],
+          h.skill[:n], h.employment[:n], h.sector[:n], h.wage[:n], h.insured[:n], h.job_months[:n], informal_wage,
+          h.age[:n], h.sex[:n], h.spouse[:n],
           h.spouse_age[:n], h.kid_age0[:n], h.kid_age1[:n], h.kid_age2[:n], h.kid_age3[:n], h.kid_male[:n],
           h.size[:n], h.kids_school[:n], h.kids_pre[:n], fate[:n], events[:n], new_age[:n], new_sex[:n])
+
+
+@njit(cache=True)
+def retire_at_start(h, n, p, r, seed, informal_wage):
+    """The synthetic population's heads past the statutory age start retired (or in informal work), by the
+    phase's rule, as if reaching the age now."""
+    for i in range(n):
+        if h.employment[i] != RETIRED and h.age[i] >= life.retirement_age(r, h.sex[i], h.skill[i]):
+            emp = life.retire(p, seed, -1, i, h.employment[i], True)
+            if emp != h.employment[i]:
+                new_job(i, emp, h.skill, h.sector, h.wage, h.insured, h.job_months, informal_wage)
+                h.employment[i] = emp
 
 
 @njit(cache=True)
@@ -93,6 +126,11 @@ def book_events(h, rows, d, flows, fate, events, new_age, step):
         flows[F_DEATHS, g, s] += events[i, E_DEATHS]
         flows[F_PERSONS_IN, g, s] += events[i, E_IN]
         flows[F_PERSONS_OUT, g, s] += events[i, E_OUT]
+        if events[i, E_SEATS] > 0:
+            if h.school[i] == PUBLIC:
+                d.public_used[h.district[i]] -= events[i, E_SEATS]
+            elif h.school[i] == PRIVATE_MIGRANT:
+                d.private_used[h.district[i]] -= events[i, E_SEATS]
         if fate[i] == life.DISSOLVES:
             h.status[i] = DISSOLVED
             h.left[i] = step

@@ -1,4 +1,4 @@
-"""Phase 6, at the school-year start: children age, then seats are allocated."""
+"""Phase 6, at the school-year start (children have aged a year in the life course): seats are allocated."""
 
 import numpy as np
 from numba import njit
@@ -11,12 +11,6 @@ from abm.state import ACTIVE, NO_CHILDREN, PRIVATE_MIGRANT, PUBLIC
 
 @njit(cache=True)
 def school_year(h, n, d, p, r, seed, step):
-    for i in range(n):
-        if h.status[i] == ACTIVE:
-            if h.age[i] < 100:
-                h.age[i] += 1
-            h.kids_school[i], h.kids_pre[i], h.size[i] = dec.children_after_a_year(
-                p, seed, step, i, h.age[i], h.kids_school[i], h.kids_pre[i], h.size[i])
     d.public_used[:] = 0
     d.private_used[:] = 0
     n_kids = 0

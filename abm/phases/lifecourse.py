@@ -98,6 +98,18 @@ def _set(ks, k, value):
 
 
 @jit
+def retire(p, seed, step, i, employment, at_the_age):
+    """The employment of a head past the statutory retirement age: an unemployed head retires; a formal worker
+    (and an informal one when just reaching the age) goes on in informal work with probability
+    `work_after_retirement`, or retires."""
+    if employment == UNEMPLOYED:
+        return RETIRED
+    if employment == FORMAL or (employment == INFORMAL and at_the_age):
+        return INFORMAL if rng.draw(seed, step, i, WORK_ON) < p[0].work_after_retirement else RETIRED
+    return employment
+
+
+@jit
 def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, employment, age, sex, spouse,
                  spouse_age, kids, kid_male):
     """Household i's month of life. Returns (fate, age, sex, spouse, spouse_age, kids, kid_male, employment,
@@ -194,25 +206,18 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
         persons_in += 1
     elif spouse == SPOUSE_AWAY and rng.draw(seed, step, i, SPOUSE_JOIN) < p[0].spouse_join_rate / 12.0:
         spouse = SPOUSE_HOME
-    # retirement: formal work ends at the statutory age; some go on in informal work
-    if age >= retirement_age(r, sex, skill) and employment != RETIRED:
-        if employment == FORMAL or employment == UNEMPLOYED or fate == HEAD_REPLACED:
-            retires = 1
-            employment = RETIRED
-        if rng.draw(seed, step, i, WORK_ON) < p[0].work_after_retirement:
-            if employment == INFORMAL:
-                retires = 0
-            elif retires == 1 and fate == GOES_ON:
-                employment = INFORMAL  # switches from formal to informal work at retirement
-        elif employment == INFORMAL:
-            retires = 1
-            employment = RETIRED
+    # retirement at the statutory age
+    if employment != RETIRED and age >= retirement_age(r, sex, skill):
+        at_the_age = (ages_up and age == retirement_age(r, sex, skill)) or fate == HEAD_REPLACED
+        employment = retire(p, seed, step, i, employment, at_the_age)
+        retires = 1 if employment == RETIRED else 0
     return (fate, age, sex, spouse, spouse_age, ks, kid_male, employment, retires,
             births, deaths, persons_in, persons_out, new_age, new_sex)
 
 
 # what each function returns, by name (the phase's unit cases in tests/phases/lifecourse.yaml read them)
 RETURNS = {
+    "retire": ("employment",),
     "retirement_age": ("years",),
     "mother_age": ("years",),
     "composition": ("size", "kids_school", "kids_pre"),
