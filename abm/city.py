@@ -60,6 +60,7 @@ class GroupProfile(_Strict):
 class CityProfile(_Strict):
     name: str
     year: int = Field(ge=1949, le=2100)
+    series_sites: list[str] = Field(min_length=1)  # abm/series.py: whose average wage indexes money values
     residents: float = Field(gt=0)
     migrants: float = Field(ge=0)
     local_hukou: float = Field(ge=0)

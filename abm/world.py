@@ -24,6 +24,7 @@ from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.rules import RULES
+from abm.series import WageIndex
 from abm.spec import RunSpec
 from abm.state import (
     ACTIVE,
@@ -52,6 +53,8 @@ from abm.state import (
 )
 from abm.synthesis import synthesize
 
+MONEY_RULES = tuple(p.name for p in RULES if p.unit.startswith("yuan"))
+MONEY_BEHAVIOUR = tuple(p.name for p in BEHAVIOUR if p.unit.startswith("yuan"))
 SCHOOL_MONTH = 9  # the school year starts in September
 PYRAMID_EVERY = 12  # months between age pyramids (and the first month)
 MIGRANT_ROW, ALL_ROW = 0, 3
@@ -94,6 +97,9 @@ class World:
         self.age_lo = np.array([b[0] for b in prof.age_bands], dtype=np.int64)
         self.age_width = np.array([b[1] - b[0] + 1 for b in prof.age_bands], dtype=np.int64)
         self.tables = demography.load_tables()
+        self.wage_index = WageIndex(prof.series_sites, prof.year)
+        self.money_index = 1.0  # the wage index of the current year (abm.series), 1 in the base year
+        self.staff_wage = prof.staff_wage
         self.fert = demography.read_fertility()  # births per woman-year by age, for children's ages at the start
         self.gap = int(round(self.pv.union_age_gap))
         s = self.synth = synthesize(prof, spec.households, self.seed)
@@ -199,8 +205,32 @@ class World:
         self.n += k
         self.new_rows = range(self.new_rows.start, self.n)
 
+    @property
+    def year(self) -> int:
+        """Calendar year of the step being taken (step 0: the base year)."""
+        return self.spec.profile.year + (self.spec.start_month - 1 + max(self.step - 1, 0)) // 12
+
+    def _index_money(self) -> None:
+        """Each January, money values move with the city's nominal average wage (abm.series): wages offered
+        and paid, market rents, the money rules in force, the down payment, farm income, staff pay."""
+        new = self.wage_index(self.year)
+        ratio = new / self.money_index
+        if ratio == 1.0:
+            return
+        self.money_index = new
+        self.market.wage[:] *= ratio
+        self.h.wage[:self.n] *= ratio
+        self.districts.rent[:] *= ratio
+        for rec, names in ((self.r_rec, MONEY_RULES), (self.p_rec, MONEY_BEHAVIOUR)):
+            for name in names:
+                rec[0][name] *= ratio
+        self.pv, self.rv = Values(self.p_rec), Values(self.r_rec)
+        self.staff_wage *= ratio
+
     def exogenous_and_city(self) -> None:
         """Exogenous change (labour demand, quota, arrivals) and the policies' city hooks."""
+        if self.month == 1:
+            self._index_money()
         self.market.jobs[:] *= (1.0 + self.pv.labour_demand_growth) ** (1.0 / 12.0)
         if self.month == 1 or self.step == 1:
             q = self.rv.hukou_quota_share * self.initial_migrants
@@ -210,7 +240,7 @@ class World:
         city = CityView(self)
         for pol in self.spec.policies:
             pol.on_city(city)
-        self.spend("budget_community", float(self.districts.staff.sum()) * self.spec.profile.staff_wage)
+        self.spend("budget_community", float(self.districts.staff.sum()) * self.staff_wage)
 
     def spend(self, line: str, yuan: float) -> None:
         """Book city-level spending (real yuan) this month on a budget line, e.g. "budget_education"."""
@@ -247,9 +277,10 @@ class World:
                 values[i["public_school_share"], MIGRANT_ROW, 2])
 
     def _arrival_count(self) -> int:
-        """Arrivals respond to expected migrant income and school access, relative to the start."""
+        """Arrivals respond to expected migrant income (relative to the start, in base-year yuan: incomes
+        elsewhere grow with wages too) and school access."""
         (a, pub), (a0, pub0) = self._attractiveness(self.history[-1]), self._attr0
-        ratio = a / a0 if a0 > 0 else 1.0
+        ratio = a / (a0 * self.money_index) if a0 > 0 else 1.0
         pv = self.pv
         expected = (pv.arrival_rate * self.initial_migrants * ratio ** pv.arrival_elasticity
                     * math.exp(pv.arrival_services * (pub - pub0)))
