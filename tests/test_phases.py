@@ -7,11 +7,11 @@ import pytest
 import yaml
 
 from abm.parameters import BEHAVIOUR, make_record
-from abm.phases import accounts, labour, settlement
+from abm.phases import accounts, labour, lifecourse, settlement
 from abm.rules import RULES
 from abm.state import LABELS, MOVED_ON, NO_HOME, RETURNED_HOME
 
-PHASES = {"labour": labour, "settlement": settlement, "accounts": accounts}
+PHASES = {"lifecourse": lifecourse, "labour": labour, "settlement": settlement, "accounts": accounts}
 CASES = [(phase, case) for phase in PHASES
          for case in yaml.safe_load((Path(__file__).parent / "phases" / f"{phase}.yaml").read_text())]
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
@@ -20,12 +20,20 @@ CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME,
 
 
 def _value(name, v):
-    """An input as the function takes it: a label becomes its code, a list an array."""
+    """An input as the function takes it: a label becomes its code, a list an array (children's ages: a
+    tuple)."""
     if isinstance(v, str):
         return CODES[name][v]
     if isinstance(v, list):
-        return np.array(v)
+        return tuple(v) if name == "kids" else np.array(v)
     return v
+
+
+def _tables(case):
+    """Monthly death probabilities q[sex, age] and birth probabilities f[age], the same at every age."""
+    t = case.get("tables", {})
+    q = np.stack([np.full(101, t.get("q_female", 0.0)), np.full(101, t.get("q_male", 0.0))])
+    return {"q": q, "f": np.full(101, t.get("f", 0.0))}
 
 
 @pytest.mark.parametrize("phase, case", CASES, ids=[c["name"] for _, c in CASES])
@@ -34,8 +42,10 @@ def test_phase_case(phase, case):
     fn = getattr(module, case["function"])
     p = make_record(BEHAVIOUR, case.get("behaviour", {}))
     r = make_record(RULES, case.get("rules", {}))
+    if phase == "lifecourse":
+        p, r = p[0], r[0]
     inputs = {k: _value(k, v) for k, v in case["input"].items()}
-    args = {"p": p, "r": r, "seed": 1, "step": 3} | inputs
+    args = {"p": p, "r": r, "seed": 1, "step": 3} | _tables(case) | inputs
     names = list(fn.py_func.__code__.co_varnames[:fn.py_func.__code__.co_argcount])
     out = fn(*[args[n] for n in names])
     out = out if isinstance(out, tuple) else (out,)
@@ -45,6 +55,7 @@ def test_phase_case(phase, case):
     for name, expected in case["output"].items():
         value, expected = got[name], _value(name, expected) if isinstance(expected, str) else expected
         if isinstance(expected, list):
+            value = np.array(value) if isinstance(value, tuple) else value
             np.testing.assert_array_equal(value, np.array(expected), err_msg=name)
         else:
             assert value == pytest.approx(expected, rel=1e-12), name

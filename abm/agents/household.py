@@ -79,7 +79,7 @@ class Household(mesa.Agent):
         the phase's one function decides, and its outcome goes to this row and the world's scratch arrays
         for the serial part (flows, dissolution, new households)."""
         w = self.model.world
-        out = life.live_a_month(w.p, w.r, w.tables.q_month, w.tables.f_month, w.seed, w.step, self.row, w.ages_up,
+        out = life.live_a_month(w.p[0], w.r[0], w.tables.q_month, w.tables.f_month, w.seed, w.step, self.row, w.ages_up,
                                 self.group, dec.is_local(self.hukou), self.skill, self.employment, self.age, self.sex,
                                 self.spouse, self.spouse_age, (self.kid_age0, self.kid_age1, self.kid_age2,
                                                                self.kid_age3), self.kid_male)
@@ -113,7 +113,7 @@ class Household(mesa.Agent):
          self.unemp_spell) = labour.JOB_LOST
 
     def seeks_formal_job(self) -> bool:
-        return labour.seeks_formal_job(self.model.world.r, self.employment, self.age, self.sex, self.skill)
+        return labour.seeks_formal_job(self.model.world.r[0], self.employment, self.age, self.sex, self.skill)
 
     def seek_job(self, vacancies: np.ndarray, hires_left: np.ndarray) -> None:
         """Take a formal job if this skill level still has hires this month, else maybe informal work."""

@@ -103,7 +103,7 @@ def _count_seekers(r, status, employment, sector, skill, age, sex, n_sectors):
             if status[i] == ACTIVE:
                 if employment[i] == FORMAL:
                     filled[b, sector[i], skill[i]] += 1
-                elif labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i]):
+                elif labour.seeks_formal_job(r[0], employment[i], age[i], sex[i], skill[i]):
                     seekers[b, skill[i]] += 1
     return filled, seekers
 
@@ -116,7 +116,7 @@ def _bucket_seekers(r, status, employment, skill, age, sex, offsets, bucket):
     for b in prange(blocks):
         fill = offsets[b].copy()
         for i in range(b * CHUNK, min(n, (b + 1) * CHUNK)):
-            if status[i] == ACTIVE and labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i]):
+            if status[i] == ACTIVE and labour.seeks_formal_job(r[0], employment[i], age[i], sex[i], skill[i]):
                 bucket[fill[skill[i]]] = i
                 fill[skill[i]] += 1
 
@@ -133,7 +133,7 @@ def _priority_keys(ids, seed, step):
 def _informal_entry(p, r, seed, step, hired, status, employment, sector, skill, age, sex, wage, job_months,
                     unemp_spell, informal_wage):
     for i in prange(status.shape[0]):
-        if (status[i] == ACTIVE and not hired[i] and labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i])
+        if (status[i] == ACTIVE and not hired[i] and labour.seeks_formal_job(r[0], employment[i], age[i], sex[i], skill[i])
                 and labour.takes_informal_work(p, seed, step, i, employment[i])):
             employment[i], sector[i] = labour.INFORMAL_JOB
             wage[i] = informal_wage[skill[i]]
