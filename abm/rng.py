@@ -68,6 +68,8 @@ TEMP_TAKEUP = stream("welfare.temp_takeup")
 # arrivals (city draws, indexed by arrival)
 ARRIVAL_COUNT = stream("arrival.count")
 ARRIVAL_CELL = stream("arrival.cell")
+POVERTY_COUNT = stream("poverty_entry.count")
+POVERTY_CELL = stream("poverty_entry.cell")
 # synthesis of a household's attributes (fill_rows) and of the population
 SYNTH_ADULTS = stream("synthesis.adults")
 SYNTH_SPOUSE_AWAY = stream("synthesis.spouse_away")

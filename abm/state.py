@@ -111,15 +111,16 @@ def hot_bytes_per_household() -> int:
 
 # Flows accumulated during a step, by group and sex, in agent units (yuan or counts per agent).
 # Persons: births, deaths, persons_in (partners joining by a union), persons_out (members leaving the city
-# without their household), arrival_persons and departure_persons (members of arriving and departing
-# households); new_households (formed by grown children) and retirements are counts of heads.
+# without their household), arrival_persons and departure_persons (members of households arriving, or
+# falling into poverty from the urban population that is not simulated, and of households departing);
+# new_households (formed by grown children), poverty_entries and retirements are counts of households.
 FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
-         "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "persons_in",
-         "persons_out", "arrival_persons", "departure_persons", "budget_education", "budget_housing",
+         "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "poverty_entries",
+         "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education", "budget_housing",
          "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community")
 (F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_BIRTHS, F_DEATHS, F_RETIREMENTS,
- F_NEW_HOUSEHOLDS, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS, F_DEPARTURE_PERSONS, F_EDU, F_HOUSING,
- F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
+ F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS, F_DEPARTURE_PERSONS, F_EDU,
+ F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
 BUDGET_LINES = FLOWS[F_EDU:]
 
 

@@ -33,6 +33,7 @@ from abm.state import (
     F_ARRIVAL_PERSONS,
     F_ARRIVALS,
     F_NEW_HOUSEHOLDS,
+    F_POVERTY_ENTRIES,
     GROUPS,
     INFORMAL_SECTOR,
     MIGRANT,
@@ -44,6 +45,7 @@ from abm.state import (
     PRIVATE_RENTAL,
     PUBLIC,
     TENURES,
+    URBAN_POOR,
     URBAN_VILLAGE,
     Districts,
     Market,
@@ -101,7 +103,7 @@ class World:
         self.money_index = 1.0  # the wage index of the current year (abm.series), 1 in the base year
         self.staff_wage = prof.staff_wage
         self.fert = demography.read_fertility()  # births per woman-year by age, for children's ages at the start
-        self.gap = int(round(self.pv.union_age_gap))
+        self.gap = int(self.pv.union_age_gap + 0.5)
         s = self.synth = synthesize(prof, spec.households, self.seed)
         self.n = s.group.size
         self.initial_migrants = int((s.group == MIGRANT).sum())
@@ -112,7 +114,7 @@ class World:
                   self.seed, -1, False)
         self.scratch = lifecourse.scratch(self.h.group.shape[0])
         self.informal_wage = np.ascontiguousarray(self.wage[INFORMAL_SECTOR])
-        lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage)
+        lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, 0)
         initial_earnings(self.h, self.n, self.p, self.r)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
@@ -122,6 +124,10 @@ class World:
         mig = s.fits["migrant"].table
         self.arrival_shape = mig.shape
         self.arrival_cum = np.cumsum(mig.ravel() / mig.sum()) if mig.sum() > 0 else np.ones(mig.size)
+        poor = s.fits["urban_poor"].table
+        self.poor_cum = np.cumsum(poor.ravel() / poor.sum()) if poor.sum() > 0 else None
+        # urban households not simulated, in agent units: the non-poor urban residents at the urban poor's size
+        self.background_households = self.background_urban / prof.mean_size("urban_poor") / self.scale
         self.flows = empty_flows()
         self.city_budget = np.zeros(len(BUDGET_LINES))
         self.quota = 0.0
@@ -237,6 +243,7 @@ class World:
             self.quota = math.floor(q + rng.draw(self.seed, self.step, rng.CITY, rng.HUKOU_QUOTA))
         self._market_supply()
         self._arrivals(self._arrival_count())
+        self._poverty_entries()
         city = CityView(self)
         for pol in self.spec.policies:
             pol.on_city(city)
@@ -302,7 +309,7 @@ class World:
 
     def _arrivals(self, k: int) -> None:
         start = self._make_room(k)
-        cells = draw_cells(self.arrival_cum, k, self.seed, self.step)
+        cells = draw_cells(self.arrival_cum, k, self.seed, self.step, rng.ARRIVAL_CELL)
         d, s, a, x = np.unravel_index(cells, self.arrival_shape)
         ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)
         fill_rows(self.h, start, np.zeros(k, np.int64), d.astype(np.int64), s.astype(np.int64) + 1, ages,
@@ -310,6 +317,38 @@ class World:
         np.add.at(self.flows[F_ARRIVALS, MIGRANT], x, 1.0)
         np.add.at(self.flows[F_ARRIVAL_PERSONS, MIGRANT], x, self.h.size[start:start + k].astype(float))
         self.n += k
+        self.new_rows = range(self.new_rows.start, self.n)
+
+    def _poverty_entries(self) -> None:
+        """Urban households fall into poverty from the city's population that is not simulated: they join the
+        urban poor as they live (home, school places, job drawn from the group's profile, as at the start),
+        bringing their unit and seats with them."""
+        if self.poor_cum is None:
+            return
+        expected = self.pv.urban_poverty_entry / 12.0 * self.background_households
+        k = int(math.floor(expected + rng.draw(self.seed, self.step, rng.CITY, rng.POVERTY_COUNT)))
+        if k <= 0:
+            return
+        start = self._make_room(k)
+        cells = draw_cells(self.poor_cum, k, self.seed, self.step, rng.POVERTY_CELL)
+        d, s, a, x = np.unravel_index(cells, self.arrival_shape)
+        ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)
+        fill_rows(self.h, start, np.full(k, URBAN_POOR, np.int64), d.astype(np.int64), s.astype(np.int64) + 1,
+                  ages, x.astype(np.int64), self.gp, self.wage, self.fert, self.gap, self.seed, self.step, False)
+        self.n += k
+        lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, start)
+        new = slice(start, start + k)
+        h, dd = self.h, self.districts
+        housed = new.start + np.flatnonzero(h.tenure[new] >= 0)
+        np.add.at(dd.occupied, (h.district[housed], h.tenure[housed]), 1)
+        np.maximum(dd.units, dd.occupied, out=dd.units)
+        for place, used, seats in ((PUBLIC, dd.public_used, dd.public_seats),
+                                   (PRIVATE_MIGRANT, dd.private_used, dd.private_seats)):
+            rows = new.start + np.flatnonzero(h.school[new] == place)
+            np.add.at(used, h.district[rows], h.kids_school[rows].astype(np.int64))
+            np.maximum(seats, used, out=seats)
+        np.add.at(self.flows[F_POVERTY_ENTRIES, URBAN_POOR], x, 1.0)
+        np.add.at(self.flows[F_ARRIVAL_PERSONS, URBAN_POOR], x, h.size[new].astype(float))
         self.new_rows = range(self.new_rows.start, self.n)
 
     def record(self) -> None:

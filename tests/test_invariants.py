@@ -19,6 +19,7 @@ from abm.state import (
     F_DEPARTURE_PERSONS,
     F_DEPARTURES,
     F_NEW_HOUSEHOLDS,
+    F_POVERTY_ENTRIES,
     F_PERSONS_IN,
     F_PERSONS_OUT,
     FEMALE,
@@ -116,10 +117,11 @@ def test_invariants_hold_every_step(c):
         engine.step()
         f = w.flows
         arrivals, departures = int(f[F_ARRIVALS].sum()), int(f[F_DEPARTURES].sum())
-        formed = int(f[F_NEW_HOUSEHOLDS].sum())
+        formed = int(f[F_NEW_HOUSEHOLDS].sum()) + int(f[F_POVERTY_ENTRIES].sum())
         dissolved = int(((w.h.status[: w.n] == DISSOLVED) & (w.h.left[: w.n] == w.step)).sum())
-        # households are created only by arrival or by a grown child leaving home, lost only by departure or
-        # dissolution (a head's death with nobody adult left)
+        # households are created only by arrival, by a grown child leaving home or by falling into poverty
+        # from the urban population not simulated; lost only by departure or dissolution (a head's death
+        # with nobody adult left)
         assert w.n - n0 == arrivals + formed
         assert (w.h.arrived[n0: w.n] == w.step).sum() == arrivals
         active = w.h.status[: w.n] == ACTIVE

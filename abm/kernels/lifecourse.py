@@ -101,10 +101,10 @@ def live(h, n, p, r, tables, seed, step, ages_up, scratch, informal_wage):
 
 
 @njit(cache=True)
-def retire_at_start(h, n, p, r, seed, informal_wage):
-    """The synthetic population's heads past the statutory age start retired (or in informal work), by the
-    phase's rule, as if reaching the age now."""
-    for i in range(n):
+def retire_at_start(h, n, p, r, seed, informal_wage, first):
+    """Heads past the statutory age among rows first..n-1 (the synthetic population, or households entering
+    it) start retired or in informal work, by the phase's rule, as if reaching the age now."""
+    for i in range(first, n):
         if h.employment[i] != RETIRED and h.age[i] >= life.retirement_age(r[0], h.sex[i], h.skill[i]):
             emp = life.retire(p[0], seed, -1, i, h.employment[i], True)
             if emp != h.employment[i]:

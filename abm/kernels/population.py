@@ -164,10 +164,10 @@ def fill_rows(h, start, groups, districts, sizes, ages, sexes, gp, wage, fert, g
 
 
 @njit(cache=True)
-def draw_cells(cum, count, seed, step):
-    """Cells of a flattened cumulative table for `count` arrivals, one draw each."""
+def draw_cells(cum, count, seed, step, stream):
+    """Cells of a flattened cumulative table for `count` newcomers, one draw each from the city's `stream`."""
     out = np.empty(count, dtype=np.int64)
     for j in range(count):
-        out[j] = min(np.searchsorted(cum, rng.draw_at(seed, step, rng.CITY, rng.ARRIVAL_CELL, j), side="right"),
+        out[j] = min(np.searchsorted(cum, rng.draw_at(seed, step, rng.CITY, stream, j), side="right"),
                      cum.shape[0] - 1)
     return out

@@ -200,7 +200,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
     # a single head of union age forms a union; a spouse in the village joins the family
     if spouse == SPOUSE_NONE and 20 <= age < 50 and rng.draw(seed, step, i, UNION) < p.union_rate / 12.0:
         spouse = SPOUSE_HOME
-        gap = int(p.union_age_gap)
+        gap = int(p.union_age_gap + 0.5)
         spouse_age = age - gap if sex == MALE else age + gap
         spouse_age = min(max(spouse_age, 18), MAX_AGE)
         persons_in += 1
