@@ -129,6 +129,24 @@ def pyramid_frame(world: World) -> "pd.DataFrame":
     return df
 
 
+PYRAMID_SUMMARY_BANDS = 10  # years per row of the run summary's age pyramid (the last row open: 80+)
+
+
+def pyramid_summary(world: World) -> "pd.DataFrame":
+    """Persons by ten-year age band and sex, every group, at month 0 and the last month (real-city units)."""
+    import pandas as pd
+
+    df = pyramid_frame(world)
+    last = int(df["step"].max())
+    df = df[df["step"].isin((0, last))].copy()
+    start = df["age_band"].cat.codes * 5
+    df["band"] = np.minimum(start // PYRAMID_SUMMARY_BANDS, 8)
+    table = df.pivot_table(index="band", columns=["step", "sex"], values="persons", aggfunc="sum", observed=True)
+    table.index = [f"{10 * b}-{10 * b + 9}" if b < 8 else "80+" for b in table.index]
+    table.columns = [f"{sex} month {step}" for step, sex in table.columns]
+    return table
+
+
 def households_frame(world: World) -> "pd.DataFrame":
     """Every household row at the end of the run, codes turned into their labels."""
     import pandas as pd
