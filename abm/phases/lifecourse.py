@@ -46,7 +46,8 @@ SPOUSE = ("none", "with_family", "in_village")
 MAX_AGE = 100
 SCHOOL_FROM, SCHOOL_TO = 6, 14  # compulsory education: primary entry at 6, nine years (Law of 2006)
 ADULT = 18  # the age from which a child may leave home
-MALE_BIRTH_SHARE = 0.5  # assumption (a 2010 census sex ratio at birth of 118 would give 0.54; see README)
+# boys per birth: the 2010 census sex ratio at age 0, 117.96 boys per 100 girls (demography/events.csv)
+MALE_BIRTH_SHARE = 117.96 / 217.96
 
 # how a household ends its month (`fate`)
 GOES_ON, HEAD_REPLACED, DISSOLVES = 0, 1, 2
