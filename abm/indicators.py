@@ -78,8 +78,7 @@ A_SETTLE = _quantity("settle_intent", "households intending to settle")
 A_NO_URBAN = _quantity("persons_without_urban_hukou", "persons without urban hukou")
 A_EMPLOYER = _quantity("employer_contributions", "employers' social-insurance contributions for the household's job")
 A_RETIRED = _quantity("retired", "households whose head is retired")
-A_YOUNG = _quantity("persons_0_14", "persons aged 0-14")
-A_OLD = _quantity("persons_65_plus", "persons aged 65 and over")
+A_DEPENDANTS = _quantity("dependants", "persons aged 0-14 or 65 and over")
 A_WORKING_AGE = _quantity("persons_15_64", "persons aged 15-64")
 A_KIDS_PRE = _quantity("kids_preschool", "children aged 0-5")
 A_SPOUSE_AWAY = _quantity("spouses_in_village", "spouses living in the home village")
@@ -87,7 +86,7 @@ N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, DEPENDENCY = range(6)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE = range(5)
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ INDICATORS: tuple[Indicator, ...] = (
       flow("poverty_entries")),
     I("retired_share", "share", "rate", "households whose head is retired", ratio("retired", "households")),
     I("dependency_ratio", "ratio", "rate", "persons aged 0-14 and 65 and over per person aged 15-64",
-      Formula(DEPENDENCY, QUANTITY["persons_15_64"])),
+      ratio("dependants", "persons_15_64")),
     I("preschool_children", "children", "stock", "children aged 0-5", count("kids_preschool")),
     I("spouses_left_behind", "persons", "stock", "spouses living in the home village", count("spouses_in_village")),
     I("employer_contributions", "yuan/month", "flow",
@@ -264,7 +263,7 @@ def _ratio(a, b):
 
 @njit(cache=True)
 def _age_groups(age, spouse, spouse_age, k0, k1, k2, k3):
-    """Persons of a household aged (0-14, 65 and over, 15-64): the dependency ratio's groups."""
+    """Persons of a household aged (0-14 or 65 and over, 15-64): the dependency ratio's two groups."""
     young = 0.0
     old = 0.0
     members = 1.0
@@ -281,7 +280,7 @@ def _age_groups(age, spouse, spouse_age, k0, k1, k2, k3):
                 young += 1.0
             elif k >= 65:
                 old += 1.0
-    return young, old, members - young - old
+    return young + old, members - young - old
 
 
 @njit(cache=True, parallel=True)
@@ -353,9 +352,8 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             if not dec.has_urban_hukou(hukou[i]):
                 part[c, a, A_NO_URBAN] += size[i]
             part[c, a, A_EMPLOYER] += labour.employer_contribution(r, employment[i], insured[i], wage[i])
-            young, old, working = _age_groups(age[i], spouse[i], spouse_age[i], k0[i], k1[i], k2[i], k3[i])
-            part[c, a, A_YOUNG] += young
-            part[c, a, A_OLD] += old
+            dependants, working = _age_groups(age[i], spouse[i], spouse_age[i], k0[i], k1[i], k2[i], k3[i])
+            part[c, a, A_DEPENDANTS] += dependants
             part[c, a, A_WORKING_AGE] += working
             part[c, a, A_KIDS_PRE] += kids_pre[i]
             if spouse[i] == SPOUSE_AWAY:
@@ -418,8 +416,6 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
                     out[k, G, S] = f[a] * scale
                     if city:
                         out[k, G, S] += city_budget[b]
-                elif form == DEPENDENCY:
-                    out[k, G, S] = _ratio(c[A_YOUNG] + c[A_OLD], c[a])
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:

@@ -43,12 +43,12 @@ def test_a_stream_id_is_a_stable_hash_of_its_name_alone():
 
 
 def test_declaring_a_stream_twice_is_refused():
-    with pytest.raises(ValueError, match="children.birth"):
-        rng.stream("children.birth")
+    with pytest.raises(ValueError, match="housing.eviction"):
+        rng.stream("housing.eviction")
 
 
 def test_a_family_of_draws_is_indexed_not_offset():
-    row = [rng.draw_at(3, 2, 5, rng.CHILD_ENTRY, j) for j in range(4)]
+    row = [rng.draw_at(3, 2, 5, rng.SYNTH_KID_AGE, j) for j in range(4)]
     assert len(set(row)) == 4
-    assert row[0] == rng.draw_at(3, 2, 5, rng.CHILD_ENTRY, 0)
-    assert rng.draw_at(3, 2, 5, rng.CHILD_ENTRY, 0) != rng.draw(3, 2, 5, rng.CHILD_ENTRY)
+    assert row[0] == rng.draw_at(3, 2, 5, rng.SYNTH_KID_AGE, 0)
+    assert rng.draw_at(3, 2, 5, rng.SYNTH_KID_AGE, 0) != rng.draw(3, 2, 5, rng.SYNTH_KID_AGE)
