@@ -102,3 +102,16 @@ def test_births_and_deaths_follow_the_tables():
     # deaths at the September ageing use the new age, and a full set of child slots blocks a birth: both small
     for got, want in ((births, expected_b), (deaths, expected_d)):
         assert abs(got - want) < 4 * np.sqrt(want) + 0.05 * want, (got, want)
+
+
+def test_one_draw_for_any_death_keeps_each_members_probability():
+    """`dies` draws once whether anyone dies, then who: each member's death frequency and a pair's joint
+    frequency are those of independent draws."""
+    from abm.phases.lifecourse import dies
+
+    n = 100_000
+    died = np.array([dies(7, 3, i, 0.3, 0.2, (0.5, 0.0, 0.1, 0.0)) for i in range(n)])
+    for bit, q in ((1, 0.3), (2, 0.2), (4, 0.5), (8, 0.0), (16, 0.1)):
+        assert abs((died & bit > 0).mean() - q) < 4 * np.sqrt(q * (1 - q) / n) + 1e-12, bit
+    joint = ((died & 1 > 0) & (died & 4 > 0)).mean()
+    assert abs(joint - 0.15) < 4 * np.sqrt(0.15 * 0.85 / n)

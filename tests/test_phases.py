@@ -25,7 +25,7 @@ def _value(name, v):
     if isinstance(v, str):
         return CODES[name][v]
     if isinstance(v, list):
-        return tuple(v) if name == "kids" else np.array(v)
+        return tuple(v) if name in ("kids", "q_kids") else np.array(v)
     return v
 
 

@@ -41,7 +41,7 @@ def scratch(capacity: int):
             np.full(capacity, -1, dtype=np.int8), np.full(capacity, -1, dtype=np.int8))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def new_job(i, employment, skill, sector, wage, insured, job_months, informal_wage):
     """The job columns of a head who retires, moves to informal work at the retirement age, or takes over the
     household (with no job)."""
@@ -53,7 +53,7 @@ def new_job(i, employment, skill, sector, wage, insured, job_months, informal_wa
     job_months[i] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def write_month(i, out, ages_up, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector, wage,
                 insured, job_months, skill, informal_wage, size, kids_school, kids_pre, fate, events, new_age,
                 new_sex):

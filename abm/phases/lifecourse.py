@@ -22,14 +22,15 @@ and `kids_pre`).
     rules             retirement_age_men, retirement_age_women, retirement_age_women_cadre (abm.rules)
 """
 
+from numba import njit
+
 from abm import rng
 from abm.decisions import jit
 from abm.state import FEMALE, FORMAL, INFORMAL, MALE, RETIRED, UNEMPLOYED
 
 # random streams, by name
-DEATH_HEAD = rng.stream("life.death_head")
-DEATH_SPOUSE = rng.stream("life.death_spouse")
-DEATH_KID = rng.stream("life.death_kid")  # indexed by child slot
+DEATH_ANY = rng.stream("life.death_any")
+DEATH_WHO = rng.stream("life.death_who")  # indexed by member: 0 head, 1 spouse, 2.. children
 BIRTH = rng.stream("life.birth")
 BIRTH_SEX = rng.stream("life.birth_sex")
 LEAVE_HOME = rng.stream("life.leave_home")  # indexed by child slot
@@ -98,6 +99,35 @@ def _set(ks, k, value):
             value if k == 3 else ks[3])
 
 
+@njit(cache=True, inline="always")
+def dies(seed, step, i, q_head, q_spouse, q_kids):
+    """Who of household i dies this month, each member independently with their probability (0 for an empty
+    place): bit 0 the head, bit 1 the spouse, bit 2 + k child k. One draw decides whether anyone dies; only then
+    are members drawn in turn, each conditionally on at least one death among those not yet drawn, which gives
+    exactly the independent probabilities (so a month without deaths, nearly every month, costs one draw)."""
+    qs = (q_head, q_spouse, q_kids[0], q_kids[1], q_kids[2], q_kids[3])
+    survive = 1.0
+    for j in range(6):
+        survive *= 1.0 - qs[j]
+    if rng.draw(seed, step, i, DEATH_ANY) >= 1.0 - survive:
+        return 0
+    died = 0
+    need = True  # no death yet among the members drawn so far
+    for j in range(6):
+        if qs[j] <= 0.0:
+            continue
+        p = qs[j]
+        if need:
+            rest = 1.0
+            for m in range(j, 6):
+                rest *= 1.0 - qs[m]
+            p = qs[j] / (1.0 - rest) if rest < 1.0 else 1.0
+        if rng.draw_at(seed, step, i, DEATH_WHO, j) < p:
+            died |= 1 << j
+            need = False
+    return died
+
+
 @jit
 def retire(p, seed, step, i, employment, at_the_age):
     """The employment of a head past the statutory retirement age: an unemployed head retires; a formal worker
@@ -147,13 +177,16 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
                 ks = _set(ks, k, NO_KID)
                 kid_male &= ~(1 << k)
                 persons_out += 1
-    # deaths
-    head_dies = rng.draw(seed, step, i, DEATH_HEAD) < q[sex, age]
-    if spouse != SPOUSE_NONE and rng.draw(seed, step, i, DEATH_SPOUSE) < q[1 - sex, spouse_age]:
+    # deaths: each member independently with q[sex, age] (drawn as `dies`: one draw when nobody dies)
+    qk = (q[(kid_male >> 0) & 1, ks[0]] if ks[0] >= 0 else 0.0, q[(kid_male >> 1) & 1, ks[1]] if ks[1] >= 0 else 0.0,
+          q[(kid_male >> 2) & 1, ks[2]] if ks[2] >= 0 else 0.0, q[(kid_male >> 3) & 1, ks[3]] if ks[3] >= 0 else 0.0)
+    died = dies(seed, step, i, q[sex, age], q[1 - sex, spouse_age] if spouse != SPOUSE_NONE else 0.0, qk)
+    head_dies = (died & 1) != 0
+    if died & 2:
         spouse = SPOUSE_NONE
         deaths += 1
     for k in range(N_KIDS):
-        if ks[k] >= 0 and rng.draw_at(seed, step, i, DEATH_KID, k) < q[(kid_male >> k) & 1, ks[k]]:
+        if died & (4 << k):
             ks = _set(ks, k, NO_KID)
             kid_male &= ~(1 << k)
             deaths += 1
@@ -218,6 +251,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
 
 # what each function returns, by name (the phase's unit cases in tests/phases/lifecourse.yaml read them)
 RETURNS = {
+    "dies": ("died",),
     "retire": ("employment",),
     "retirement_age": ("years",),
     "mother_age": ("years",),
