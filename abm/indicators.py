@@ -82,6 +82,7 @@ A_DEPENDANTS = _quantity("dependants", "persons aged 0-14 or 65 and over")
 A_WORKING_AGE = _quantity("persons_15_64", "persons aged 15-64")
 A_KIDS_PRE = _quantity("kids_preschool", "children aged 0-5")
 A_SPOUSE_AWAY = _quantity("spouses_in_village", "spouses living in the home village")
+A_COPRODUCING = _quantity("coproducing", "households taking part in community co-production")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
@@ -200,6 +201,8 @@ INDICATORS: tuple[Indicator, ...] = (
     I("urbanization_gap", "share", "rate",
       "residents without urban hukou, of all residents (the gap between resident- and hukou-based urbanization)",
       resident_share("persons_without_urban_hukou", "persons")),
+    I("coproduction_share", "share", "rate", "households taking part in community co-production",
+      ratio("coproducing", "households")),
     I("births", "persons/month", "flow", "children born", flow("births")),
     I("deaths", "persons/month", "flow", "members who died", flow("deaths")),
     I("retirements", "persons/month", "flow", "heads who left work at the statutory retirement age",
@@ -286,7 +289,7 @@ def _age_groups(age, spouse, spouse_age, k0, k1, k2, k3):
 @njit(cache=True, parallel=True)
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
-                status, tenure, urban_ss, wage, age, spouse, spouse_age, k0, k1, k2, k3, kids_pre):
+                status, tenure, urban_ss, wage, age, spouse, spouse_age, k0, k1, k2, k3, kids_pre, coproducing):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -349,6 +352,7 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             if months_in_city[i] >= 120:
                 part[c, a, A_STAY10] += 1.0
             part[c, a, A_SETTLE] += settle_intent[i]
+            part[c, a, A_COPRODUCING] += coproducing[i]
             if not dec.has_urban_hukou(hukou[i]):
                 part[c, a, A_NO_URBAN] += size[i]
             part[c, a, A_EMPLOYER] += labour.employer_contribution(r, employment[i], insured[i], wage[i])
@@ -386,7 +390,7 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n], h.age[:n],
                        h.spouse[:n], h.spouse_age[:n], h.kid_age0[:n], h.kid_age1[:n], h.kid_age2[:n],
-                       h.kid_age3[:n], h.kids_pre[:n])
+                       h.kid_age3[:n], h.kids_pre[:n], h.coproducing[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
