@@ -3,8 +3,11 @@
 These functions are the single source of truth for behaviour: the Numba
 kernels call them over the arrays and the Mesa agents call them for their own
 row, so both engines decide identically. `p` is the behaviour-parameter record
-and `r` the record of rules in force (see abm.parameters and abm.rules), each a
-one-element structured array read as `p[0].name`.
+and `r` the record of rules in force (see abm.parameters and abm.rules), read as
+`p.name`: a record (`world.p[0]`), not the one-element array that holds it. Numba
+passes a record as a pointer; passing the array costs a reference count and a
+descriptor at every call of these small functions, which made them several times
+slower inside the kernels' loops.
 """
 
 import math
@@ -12,7 +15,6 @@ import math
 import numpy as np
 from numba import njit
 
-from abm import rng
 from abm.rules import HUKOU_FIRST, NEIGHBOURHOOD_RULE, POINTS_RULE, REGISTRATION_RULE
 from abm.state import (
     COMPOUND,
@@ -81,19 +83,19 @@ def choose(utilities, available, u):
 @jit
 def separation_prob(p, employment):
     if employment == FORMAL:
-        return p[0].sep_formal
+        return p.sep_formal
     if employment == INFORMAL:
-        return p[0].sep_informal
+        return p.sep_informal
     return 0.0
 
 
 @jit
 def training_rate(r, group):
     if group == MIGRANT:
-        return r[0].training_rate_migrant
+        return r.training_rate_migrant
     if group == FARMER:
-        return r[0].training_rate_farmer
-    return r[0].training_rate_poor
+        return r.training_rate_farmer
+    return r.training_rate_poor
 
 
 @jit
@@ -108,12 +110,12 @@ def has_urban_hukou(hukou):
 
 @jit
 def insured_share(r, hukou):
-    return r[0].insurance_share_local if is_local(hukou) else r[0].insurance_share_migrant
+    return r.insurance_share_local if is_local(hukou) else r.insurance_share_migrant
 
 
 @jit
 def employee_rate(r):
-    return r[0].pension_employee + r[0].medical_employee + r[0].unemployment_employee
+    return r.pension_employee + r.medical_employee + r.unemployment_employee
 
 
 @jit
@@ -127,19 +129,19 @@ def labour_income(p, r, wage, insured, n_adults):
     """Household earnings net of employee contributions."""
     net = wage * (1.0 - employee_rate(r)) if insured else wage
     if n_adults >= 2:
-        net += p[0].second_earner * wage
+        net += p.second_earner * wage
     return net
 
 
 @jit
 def farm_income(p, land):
-    return p[0].farm_income_per_mu * land
+    return p.farm_income_per_mu * land
 
 
 @jit
 def unemployment_benefit(r, employment, unemp_spell, unemp_ins_months):
-    if employment == UNEMPLOYED and unemp_ins_months >= 12 and unemp_spell <= r[0].unemployment_benefit_months:
-        return r[0].unemployment_benefit
+    if employment == UNEMPLOYED and unemp_ins_months >= 12 and unemp_spell <= r.unemployment_benefit_months:
+        return r.unemployment_benefit
     return 0.0
 
 
@@ -147,7 +149,7 @@ def unemployment_benefit(r, employment, unemp_spell, unemp_ins_months):
 def letting_income(r, group, land, compensation):
     """Requisitioned farmer households may let space in their new houses (Yiwu's converted villages)."""
     if group == FARMER and land <= 0.0 and compensation > 0.0:
-        return r[0].letting_income
+        return r.letting_income
     return 0.0
 
 
@@ -182,7 +184,7 @@ def hires(p, seekers, vacancies):
     """Cobb-Douglas matching: hires this month for one skill level (a real number)."""
     if seekers <= 0 or vacancies <= 0:
         return 0.0
-    m = p[0].match_efficiency * seekers ** p[0].match_elasticity * vacancies ** (1.0 - p[0].match_elasticity)
+    m = p.match_efficiency * seekers ** p.match_elasticity * vacancies ** (1.0 - p.match_elasticity)
     return min(m, float(seekers), float(vacancies))
 
 
@@ -191,28 +193,28 @@ def hires(p, seekers, vacancies):
 @jit
 def tenure_quality(p, t):
     if t == URBAN_VILLAGE:
-        return p[0].quality_urban_village
+        return p.quality_urban_village
     if t == DORMITORY:
-        return p[0].quality_dormitory
+        return p.quality_dormitory
     if t == PRIVATE_RENTAL:
-        return p[0].quality_private_rental
+        return p.quality_private_rental
     if t == COMPOUND:
-        return p[0].quality_compound
+        return p.quality_compound
     if t == PUBLIC_RENTAL:
-        return p[0].quality_public_rental
+        return p.quality_public_rental
     if t == OWNED:
-        return p[0].quality_owned
-    return p[0].quality_resettlement
+        return p.quality_owned
+    return p.quality_resettlement
 
 
 @jit
 def tenure_rent(r, t, market_rent, income):
     if t == DORMITORY:
-        return r[0].dormitory_rent
+        return r.dormitory_rent
     if t == COMPOUND:
-        return r[0].compound_rent_share * income
+        return r.compound_rent_share * income
     if t == PUBLIC_RENTAL:
-        return r[0].public_rental_rent
+        return r.public_rental_rent
     if t == OWNED or t == RESETTLEMENT:
         return 0.0
     return market_rent
@@ -235,24 +237,24 @@ def tenure_eligible(p, r, t, group, hukou, employment, sector, skill, age, size,
     if t == DORMITORY:
         return employment == FORMAL and (sector == 0 or sector == 1)
     if t == COMPOUND:
-        return r[0].compound_open > 0 and group == MIGRANT and employment != UNEMPLOYED
+        return r.compound_open > 0 and group == MIGRANT and employment != UNEMPLOYED
     if t == PUBLIC_RENTAL:
-        if is_local(hukou) and income / size < r[0].public_rental_income_line:
+        if is_local(hukou) and income / size < r.public_rental_income_line:
             return True
-        if (r[0].public_rental_migrants > 0 and group == MIGRANT and employment == FORMAL
-                and months_in_city >= 12 * r[0].public_rental_migrant_years):
+        if (r.public_rental_migrants > 0 and group == MIGRANT and employment == FORMAL
+                and months_in_city >= 12 * r.public_rental_migrant_years):
             return True
-        return r[0].public_rental_graduates > 0 and skill == 2 and age < 30
+        return r.public_rental_graduates > 0 and skill == 2 and age < 30
     if t == OWNED:
-        return savings >= p[0].downpayment
+        return savings >= p.downpayment
     return False  # resettlement apartments are assigned, not chosen
 
 
 @jit
 def tenure_utility(p, t, rent, income, current):
-    u = tenure_quality(p, t) - p[0].tenure_cost_coef * rent_burden(rent, income)
+    u = tenure_quality(p, t) - p.tenure_cost_coef * rent_burden(rent, income)
     if t != current:
-        u -= p[0].moving_cost
+        u -= p.moving_cost
     return u
 
 
@@ -260,9 +262,9 @@ def tenure_utility(p, t, rent, income, current):
 def search_prob(p, tenure, burden):
     if tenure == NO_HOME:
         return 1.0
-    if burden > p[0].burden_threshold:
-        return p[0].search_burden
-    return p[0].search_base
+    if burden > p.burden_threshold:
+        return p.search_burden
+    return p.search_base
 
 
 @jit
@@ -274,8 +276,8 @@ def secure_tenure(t):
 
 @jit
 def registration_prob(p, r, months_in_city, coproducing):
-    q = p[0]
-    x = q.reg_const + q.reg_services * r[0].reg_services_tied + q.reg_years * months_in_city / 12.0
+    q = p
+    x = q.reg_const + q.reg_services * r.reg_services_tied + q.reg_years * months_in_city / 12.0
     if coproducing:
         x += q.reg_coproduction
     return logistic(x)
@@ -284,7 +286,7 @@ def registration_prob(p, r, months_in_city, coproducing):
 @jit
 def joins_coproduction(r, u_household):
     """Whether a household takes part in co-production, from its own fixed draw (the same every month)."""
-    return u_household < r[0].coproduction_participation
+    return u_household < r.coproduction_participation
 
 
 @jit
@@ -293,27 +295,27 @@ def hukou_eligible(r, hukou, registered, tenure, employment, job_months, pension
     fixed home (not an urban-village room or a dormitory) with a stable job and years of contributions."""
     if hukou != RURAL_NONLOCAL:
         return False
-    if r[0].hukou_needs_registration > 0 and registered == 0:
+    if r.hukou_needs_registration > 0 and registered == 0:
         return False
     if tenure == OWNED:
         return True
-    if r[0].hukou_needs_owned > 0 and r[0].hukou_rented_ok == 0:
+    if r.hukou_needs_owned > 0 and r.hukou_rented_ok == 0:
         return False
     if tenure == NO_HOME or tenure == URBAN_VILLAGE or tenure == DORMITORY:
         return False
-    if r[0].hukou_job_months > 0 and (employment != FORMAL or job_months < r[0].hukou_job_months):
+    if r.hukou_job_months > 0 and (employment != FORMAL or job_months < r.hukou_job_months):
         return False
-    return pension_streak >= 12 * r[0].hukou_pension_years
+    return pension_streak >= 12 * r.hukou_pension_years
 
 
 # ---- schooling ----------------------------------------------------------------------------------
 
 @jit
 def points_score(r, skill, pension_months, months_in_city, tenure):
-    s = r[0].points_skill * skill + r[0].points_insured_year * pension_months / 12.0
-    s += r[0].points_residence_year * months_in_city / 12.0
+    s = r.points_skill * skill + r.points_insured_year * pension_months / 12.0
+    s += r.points_residence_year * months_in_city / 12.0
     if tenure == OWNED:
-        s += r[0].points_property
+        s += r.points_property
     return s
 
 
@@ -322,19 +324,19 @@ def admission_class(r, hukou, registered, points, skill):
     """Priority class for a public seat: lower is served first; EXCLUDED has no claim."""
     if is_local(hukou):
         return 0
-    rule = int(r[0].school_rule)
+    rule = int(r.school_rule)
     if rule == NEIGHBOURHOOD_RULE:
         return 0
     if rule == REGISTRATION_RULE and registered > 0:
         return 0
-    if rule == HUKOU_FIRST and r[0].reg_services_tied > 0 and registered > 0:
+    if rule == HUKOU_FIRST and r.reg_services_tied > 0 and registered > 0:
         return 1
     if rule == POINTS_RULE:
-        if r[0].points_assured_skill > 0 and skill >= 2:
+        if r.points_assured_skill > 0 and skill >= 2:
             return 0
         band = int(max(0.0, 100.0 - points) // 10.0)
         return 1 + min(band, 9)
-    if r[0].school_leftover_to_migrants > 0 and (registered > 0 or r[0].leftover_needs_registration == 0):
+    if r.school_leftover_to_migrants > 0 and (registered > 0 or r.leftover_needs_registration == 0):
         return 20
     return EXCLUDED
 
@@ -344,12 +346,12 @@ def school_alternative(p, r, group, kids, income, private_available, u):
     """Where children go without a public seat: private migrant school, left behind, not enrolled."""
     util = np.empty(3)
     avail = np.empty(3, dtype=np.bool_)
-    fee = r[0].private_school_fee * kids
-    util[0] = r[0].migrant_school_quality - p[0].school_fee_coef * rent_burden(fee, income)
+    fee = r.private_school_fee * kids
+    util[0] = r.migrant_school_quality - p.school_fee_coef * rent_burden(fee, income)
     avail[0] = private_available
-    util[1] = p[0].left_behind_const
+    util[1] = p.left_behind_const
     avail[1] = group == MIGRANT
-    util[2] = p[0].not_enrolled_const
+    util[2] = p.not_enrolled_const
     avail[2] = True
     k = choose(util, avail, u)
     if k == 0:
@@ -361,24 +363,7 @@ def school_alternative(p, r, group, kids, income, private_available, u):
 
 @jit
 def school_fee(r, school, kids):
-    return r[0].private_school_fee * kids if school == PRIVATE_MIGRANT else 0.0
-
-
-@jit
-def children_after_a_year(p, seed, step, i, age, kids_school, kids_pre, size):
-    """One year passes for household i: (kids_school, kids_pre, size) after ageing out, school entry, births."""
-    school, pre = kids_school, kids_pre
-    for j in range(kids_school):
-        if rng.draw_at(seed, step, i, rng.CHILD_AGE_OUT, j) < p[0].child_age_out:
-            school -= 1
-    for j in range(kids_pre):
-        if rng.draw_at(seed, step, i, rng.CHILD_ENTRY, j) < p[0].child_school_entry:
-            pre -= 1
-            school += 1
-    if age < 40 and size < 12 and rng.draw(seed, step, i, rng.BIRTH) < p[0].birth_rate:
-        pre += 1
-        size += 1
-    return school, pre, size
+    return r.private_school_fee * kids if school == PRIVATE_MIGRANT else 0.0
 
 
 # ---- assistance ---------------------------------------------------------------------------------
@@ -386,21 +371,21 @@ def children_after_a_year(p, seed, step, i, age, kids_school, kids_pre, size):
 @jit
 def dibao_line(r, hukou, urban_ss):
     """Rural local hukou holders get the rural line, unless they have moved onto urban social security."""
-    return r[0].dibao_line_rural if hukou == RURAL_LOCAL and urban_ss == 0 else r[0].dibao_line_urban
+    return r.dibao_line_rural if hukou == RURAL_LOCAL and urban_ss == 0 else r.dibao_line_urban
 
 
 @jit
 def dibao_eligible(r, hukou, registered):
     if is_local(hukou):
         return True
-    return r[0].dibao_migrants > 0 and registered > 0
+    return r.dibao_migrants > 0 and registered > 0
 
 
 @jit
 def temp_assist_eligible(r, hukou, employment, savings):
     if employment != UNEMPLOYED or savings > 0.0:
         return False
-    return is_local(hukou) or r[0].temp_assist_migrants > 0
+    return is_local(hukou) or r.temp_assist_migrants > 0
 
 
 # ---- settle or leave ----------------------------------------------------------------------------
@@ -410,22 +395,22 @@ def leave_hazard(p, group, hukou, unemp_spell, pc_income, poverty_line, burden, 
                  tenure, coproducing):
     """Monthly hazard of leaving the city (proportional hazard)."""
     base = base_hazard(p, group)
-    x = p[0].haz_unemployment * min(unemp_spell, 24) / 12.0
+    x = p.haz_unemployment * min(unemp_spell, 24) / 12.0
     if pc_income < poverty_line:
-        x += p[0].haz_poverty
-    x += p[0].haz_rent * burden
+        x += p.haz_poverty
+    x += p.haz_rent * burden
     if school == LEFT_BEHIND:
-        x += p[0].haz_left_behind
+        x += p.haz_left_behind
     if has_urban_hukou(hukou):
-        x -= p[0].haz_hukou
+        x -= p.haz_hukou
     if insured:
-        x -= p[0].haz_insured
+        x -= p.haz_insured
     if school == PUBLIC:
-        x -= p[0].haz_school
+        x -= p.haz_school
     if secure_tenure(tenure):
-        x -= p[0].haz_tenure
+        x -= p.haz_tenure
     if coproducing:
-        x -= p[0].haz_integration
+        x -= p.haz_integration
     return base * math.exp(x)
 
 
@@ -436,7 +421,7 @@ def contributes_pension(employment, insured, urban_ss):
 
 @jit
 def base_hazard(p, group):
-    return p[0].hazard_migrant if group == MIGRANT else p[0].hazard_local
+    return p.hazard_migrant if group == MIGRANT else p.hazard_local
 
 
 @jit

@@ -307,7 +307,7 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             part[c, a, A_SETTLE] += settle_intent[i]
             if not dec.has_urban_hukou(hukou[i]):
                 part[c, a, A_NO_URBAN] += size[i]
-            part[c, a, A_EMPLOYER] += labour.employer_contribution(r, employment[i], insured[i], wage[i])
+            part[c, a, A_EMPLOYER] += labour.employer_contribution(r[0], employment[i], insured[i], wage[i])
     return part
 
 

@@ -22,6 +22,7 @@ from abm.kernels.labour import initial_earnings
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
+from abm.phases import registration
 from abm.rules import RULES
 from abm.spec import RunSpec
 from abm.state import (
@@ -78,7 +79,7 @@ class World:
         self.seed = int(spec.seed)
         self.p_rec = make_record(BEHAVIOUR, spec.behaviour)
         self.r_rec = make_record(RULES, spec.rules)
-        # one-element record arrays for the kernels and decision functions (read as p[0].name)
+        # one-element record arrays for the kernels, which pass their record (p[0]) to the phases' functions
         self.p, self.r = self.p_rec, self.r_rec
         self.pv, self.rv = Values(self.p_rec), Values(self.r_rec)  # the same, as Python floats
         self.scale = sum(prof.real_households().values()) / spec.households
@@ -157,8 +158,8 @@ class World:
         self.city_budget[:] = 0.0
         self.market.jobs[:] *= (1.0 + self.pv.labour_demand_growth) ** (1.0 / 12.0)
         if self.month == 1 or self.step == 1:
-            q = self.rv.hukou_quota_share * self.initial_migrants
-            self.quota = math.floor(q + rng.draw(self.seed, self.step, rng.CITY, rng.HUKOU_QUOTA))
+            self.quota = registration.yearly_quota(self.rv.hukou_quota_share, self.initial_migrants, self.seed,
+                                                   self.step)
         self._market_supply()
         self._arrivals(self._arrival_count())
         city = CityView(self)

@@ -1,5 +1,6 @@
-"""Phase 1 (household part) and phase 3: land requisition, and the fast engine's drivers of the labour
-phase (separations, training, matching under vacancies, contributions and earnings), whose per-household
+"""Phase 1 (household part) and phase 3: the fast engine's drivers of land requisition
+(abm/phases/requisition.py) and of the labour phase (separations, training, matching under vacancies,
+contributions and earnings), whose per-household
 logic and allocation of jobs are abm/phases/labour.py, shared with the Mesa agents.
 
 Per-household helpers here and in the other kernels take scalars, never the household tuple:
@@ -11,54 +12,42 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
-from abm import rng
 from abm.kernels.common import vacancies
 from abm.phases import labour
+from abm.phases import requisition as req
 from abm.state import (
     ACTIVE,
-    CONVERTED,
     F_CONVERSIONS,
     F_TRAIN_COST,
     F_TRAINING,
-    FARMER,
     FORMAL,
     INFORMAL_SECTOR,
     N_FORMAL_SECTORS,
     N_SKILLS,
-    RESETTLEMENT,
     UNEMPLOYED,
 )
 
 
 @njit(cache=True)
 def requisition(h, n, d, r, seed, step, flows):
-    """Farmers lose land on the city's schedule; rules decide what follows."""
-    rate = r[0].land_requisition_rate / 12.0
+    """Farmers lose land on the city's schedule, in id order (resettlement units are shared)."""
+    if req.monthly_rate(r[0]) <= 0.0:
+        return  # no draw falls below a rate of 0: no household to visit
     for i in range(n):
-        if h.status[i] != ACTIVE or h.group[i] != FARMER or h.land[i] <= 0.0:
+        if h.status[i] != ACTIVE or not req.loses_land(r[0], seed, step, i, h.group[i], h.land[i]):
             continue
-        if rng.draw(seed, step, i, rng.REQUISITION) >= rate:
-            continue
-        pay = h.land[i] * r[0].compensation_per_mu
-        h.compensation[i] += pay
-        h.savings[i] += pay
-        h.land[i] = 0.0
-        if r[0].farmers_urban_ss > 0:
-            h.urban_ss[i] = 1
-        if r[0].requisitioned_hukou > 0:
-            h.hukou[i] = CONVERTED
-            flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
-        dist = h.district[i]
-        if r[0].homestead_exchange > 0 and d.units[dist, RESETTLEMENT] > d.occupied[dist, RESETTLEMENT]:
-            if h.tenure[i] >= 0:
-                d.occupied[dist, h.tenure[i]] -= 1
-            d.occupied[dist, RESETTLEMENT] += 1
-            h.tenure[i] = RESETTLEMENT
+        g, s = h.group[i], h.sex[i]
+        h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i], converted = req.compensate(
+            r[0], h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i])
+        if converted:
+            flows[F_CONVERSIONS, g, s] += 1.0
+        resettled, h.tenure[i], h.hukou[i], converted = req.resettle(r[0], d.units, d.occupied, h.district[i],
+                                                                     h.tenure[i], h.hukou[i])
+        if resettled:
             h.rent[i] = 0.0
             h.resettled[i] = 1
-            if r[0].resettled_hukou > 0 and h.hukou[i] != CONVERTED:
-                h.hukou[i] = CONVERTED
-                flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
+        if converted:
+            flows[F_CONVERSIONS, g, s] += 1.0
 
 
 @njit(cache=True, parallel=True)
@@ -66,7 +55,7 @@ def _separate_and_train(p, r, seed, step, status, group, employment, sector, wag
                         unemp_spell, trainings, skill, trained):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            loses, trained[i], skill[i] = labour.separate_and_train(p, r, seed, step, i, group[i], employment[i],
+            loses, trained[i], skill[i] = labour.separate_and_train(p[0], r[0], seed, step, i, group[i], employment[i],
                                                                     skill[i])
             if loses:
                 employment[i], sector[i], wage[i], insured[i], job_months[i], unemp_spell[i] = labour.JOB_LOST
@@ -133,7 +122,7 @@ def _priority_keys(ids, seed, step):
 def _informal_entry(p, seed, step, hired, status, employment, sector, skill, wage, job_months, unemp_spell,
                     informal_wage):
     for i in prange(status.shape[0]):
-        if status[i] == ACTIVE and not hired[i] and labour.takes_informal_work(p, seed, step, i, employment[i]):
+        if status[i] == ACTIVE and not hired[i] and labour.takes_informal_work(p[0], seed, step, i, employment[i]):
             employment[i], sector[i] = labour.INFORMAL_JOB
             wage[i] = informal_wage[skill[i]]
             job_months[i] = 0
@@ -171,7 +160,7 @@ def match_jobs(h, n, m, p, r, seed, step):
         v = 0
         for s in range(N_FORMAL_SECTORS):
             v += vac[s, k]
-        quota = labour.hires_this_month(p, seed, step, k, per_skill[k], v)
+        quota = labour.hires_this_month(p[0], seed, step, k, per_skill[k], v)
         if quota <= 0:
             continue
         ids = bucket[start[k]:start[k + 1]]
@@ -182,7 +171,7 @@ def match_jobs(h, n, m, p, r, seed, step):
             ids, keys = ids[take], keys[take]
         order = np.argsort(keys, kind="mergesort")[:quota]
         for i in ids[order]:
-            sector, h.wage[i], h.insured[i] = labour.hire(r, seed, step, i, h.hukou[i], k, vac, m.employed, m.wage)
+            sector, h.wage[i], h.insured[i] = labour.hire(r[0], seed, step, i, h.hukou[i], k, vac, m.employed, m.wage)
             hired[i] = True
             h.employment[i] = FORMAL
             h.sector[i] = sector
@@ -200,7 +189,7 @@ def _contribute_and_earn(p, r, status, group, size, kids_school, kids_pre, emplo
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             (unemp_spell[i], unemp_ins_months[i], pension_months[i], pension_streak[i], medical_months[i],
-             income[i]) = labour.contribute_and_earn(p, r, group[i], size[i], kids_school[i], kids_pre[i],
+             income[i]) = labour.contribute_and_earn(p[0], r[0], group[i], size[i], kids_school[i], kids_pre[i],
                                                      employment[i], insured[i], urban_ss[i], wage[i], land[i],
                                                      compensation[i], unemp_spell[i], unemp_ins_months[i],
                                                      pension_months[i], pension_streak[i], medical_months[i])
@@ -218,6 +207,6 @@ def contributions_and_earnings(h, n, p, r):
 @njit(cache=True)
 def initial_earnings(h, n, p, r):
     for i in range(n):
-        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i],
+        h.income[i] = dec.household_income(p[0], r[0], h.group[i], h.wage[i], h.employment[i], h.insured[i],
                                            dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i]), h.unemp_spell[i],
                                            h.unemp_ins_months[i], h.land[i], h.compensation[i])

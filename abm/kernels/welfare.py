@@ -1,5 +1,5 @@
 """Phases 7-9: assistance, settle or leave, and the household accounts (the fast engine's drivers of
-abm/phases/settlement.py and abm/phases/accounts.py, shared with the Mesa agents).
+abm/phases/assistance.py, settlement.py and accounts.py, shared with the Mesa agents).
 
 Where a loop only reads and writes each household's own row it runs in parallel (`prange`); sums into
 the ledger and changes to shared capacity follow in a serial pass in id order, so the results are the
@@ -10,9 +10,8 @@ Numba's prange loses writes made through a tuple of arrays.
 import numpy as np
 from numba import njit, prange
 
-from abm import decisions as dec
-from abm import rng
 from abm.phases import accounts as accounts_phase
+from abm.phases import assistance as assistance_phase
 from abm.phases import settlement
 from abm.state import (
     ACTIVE,
@@ -31,25 +30,9 @@ def _claim(p, r, seed, step, status, hukou, registered, urban_ss, employment, si
            dibao, temp_assist, dibao_pay, temp_pay):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            assistance_[i] = 0.0
-            dibao[i] = 0
-            temp_assist[i] = 0
-            line = dec.dibao_line(r, hukou[i], urban_ss[i])
-            pc = income[i] / size[i]
-            if (dec.dibao_eligible(r, hukou[i], registered[i]) and pc < line
-                    and rng.draw(seed, step, i, rng.DIBAO_TAKEUP) < p[0].dibao_takeup):
-                pay = (line - pc) * size[i]
-                income[i] += pay
-                assistance_[i] += pay
-                dibao[i] = 1
-                dibao_pay[i] = pay
-            if (dec.temp_assist_eligible(r, hukou[i], employment[i], savings[i])
-                    and rng.draw(seed, step, i, rng.TEMP_TAKEUP) < p[0].temp_takeup):
-                pay = r[0].temp_assist_amount
-                income[i] += pay
-                assistance_[i] += pay
-                temp_assist[i] = 1
-                temp_pay[i] = pay
+            income[i], assistance_[i], dibao[i], temp_assist[i], dibao_pay[i], temp_pay[i] = assistance_phase.claim(
+                p[0], r[0], seed, step, i, hukou[i], registered[i], urban_ss[i], employment[i], size[i], savings[i],
+                income[i])
 
 
 @njit(cache=True)
@@ -75,9 +58,9 @@ def _decide_to_leave(p, r, seed, step, status, group, hukou, unemp_spell, income
                      insured, urban_ss, tenure, coproducing, settle_intent, months_in_city, leaving):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            settle_intent[i], leaving[i] = settlement.decide(p, r, seed, step, i, group[i], hukou[i], unemp_spell[i],
-                                                             income[i], size[i], rent[i], school[i], employment[i],
-                                                             insured[i], urban_ss[i], tenure[i], coproducing[i])
+            settle_intent[i], leaving[i] = settlement.decide(
+                p[0], r[0], seed, step, i, group[i], hukou[i], unemp_spell[i], income[i], size[i], rent[i], school[i],
+                employment[i], insured[i], urban_ss[i], tenure[i], coproducing[i])
             if leaving[i] == settlement.STAYING:
                 months_in_city[i] = settlement.another_month(months_in_city[i])
 
@@ -104,7 +87,7 @@ def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             t = tenure[i]
-            rent[i], savings[i] = accounts_phase.rent_and_savings(p, r, t, market_rent[district[i], max(t, 0)],
+            rent[i], savings[i] = accounts_phase.rent_and_savings(p[0], r[0], t, market_rent[district[i], max(t, 0)],
                                                                   income[i], rent[i], school[i], kids_school[i],
                                                                   savings[i])
 
@@ -119,7 +102,7 @@ def accounts(h, n, d, p, r, flows):
             continue
         g = h.group[i]
         s = h.sex[i]
-        edu, housing, insurance, community = accounts_phase.spending(r, h.tenure[i], h.school[i], h.kids_school[i],
+        edu, housing, insurance, community = accounts_phase.spending(r[0], h.tenure[i], h.school[i], h.kids_school[i],
                                                                      h.urban_ss[i], h.coproducing[i])
         flows[F_EDU, g, s] += edu
         flows[F_HOUSING, g, s] += housing

@@ -1,0 +1,101 @@
+"""Housing: evictions (urban-village redevelopment, dormitories that house only their employers' workers),
+the search for a home, and the allocation of free units among searchers.
+
+One place for the phase: the fast engine (abm.kernels.housing) decides evictions and searches for every
+household in parallel, then books them and serves searchers one by one in priority order; the Mesa agents
+(Household.face_eviction, wants_to_search, choose_home) do the same for themselves. Both call the
+functions below.
+
+    columns read      status, tenure, employment, sector, rent, income, group, hukou, skill, age, size,
+                      months_in_city, district
+    columns written   tenure, rent, savings
+    behaviour         search_base, search_burden, burden_threshold, quality_*, tenure_cost_coef,
+                      moving_cost, downpayment (abm.parameters)
+    rules             uv_redevelopment_rate, dormitory_rent, compound_*, public_rental_* (abm.rules)
+    shared capacity   housing units by district and tenure: a searcher takes a free unit of its choice, in
+                      the order of its HOUSING_PRIORITY draw; a demolished urban-village unit is gone
+"""
+
+import numpy as np
+
+from abm import decisions as dec
+from abm import rng
+from abm.decisions import jit
+from abm.phases import priority_key
+from abm.state import DORMITORY, FORMAL, N_TENURES, NO_HOME, OWNED, URBAN_VILLAGE
+
+# random streams, by name
+EVICTION = rng.stream("housing.eviction")
+SEARCH = rng.stream("housing.search")
+PRIORITY = rng.stream("housing.priority")
+CHOICE = rng.stream("housing.choice")
+
+STAYS, EVICTED, DEMOLISHED = 0, 1, 2  # what `eviction` says of a household's home this month
+
+
+@jit
+def eviction(r, seed, step, i, tenure, employment, sector):
+    """Whether household i loses its home this month: DEMOLISHED (its urban-village unit is redeveloped),
+    EVICTED (a dormitory bed without a job in the employer's sectors) or STAYS."""
+    if tenure == URBAN_VILLAGE and rng.draw(seed, step, i, EVICTION) < r.uv_redevelopment_rate / 12.0:
+        return DEMOLISHED
+    if tenure == DORMITORY and not (employment == FORMAL and sector <= 1):
+        return EVICTED
+    return STAYS
+
+
+@jit
+def move_out(units, occupied, district, tenure, how):
+    """A household leaves its unit (`how`: EVICTED, or DEMOLISHED, which takes the unit away too):
+    booked in `units` and `occupied`; returns its (tenure, rent) without a home."""
+    if how == DEMOLISHED:
+        units[district, URBAN_VILLAGE] -= 1
+    if tenure != NO_HOME:
+        occupied[district, tenure] -= 1
+    return NO_HOME, 0.0
+
+
+@jit
+def searches(p, seed, step, i, tenure, rent, income):
+    """Whether household i looks for another home this month (always, without one)."""
+    return rng.draw(seed, step, i, SEARCH) < dec.search_prob(p, tenure, dec.rent_burden(rent, income))
+
+
+@jit
+def priority(seed, step, i):
+    """Household i's place among this month's searchers (lower is served first)."""
+    return priority_key(seed, step, i, PRIORITY, 0.0)
+
+
+@jit
+def choose_home(p, r, seed, step, i, units, occupied, rents, district, tenure, rent, savings, group, hukou,
+                employment, sector, skill, age, size, income, months_in_city):
+    """Searcher i's multinomial-logit choice among the tenures it may take that have a free unit in its
+    district (`rents`: the market rent by district and tenure); a move is booked in `occupied`.
+    Returns (tenure, rent, savings) after it."""
+    util = np.empty(N_TENURES)
+    avail = np.empty(N_TENURES, dtype=np.bool_)
+    for t in range(N_TENURES):
+        util[t] = dec.tenure_utility(p, t, dec.tenure_rent(r, t, rents[district, t], income), income, tenure)
+        free = units[district, t] > occupied[district, t]
+        avail[t] = (t == tenure) or (free and dec.tenure_eligible(
+            p, r, t, group, hukou, employment, sector, skill, age, size, income, months_in_city, savings))
+    t = dec.choose(util, avail, rng.draw(seed, step, i, CHOICE))
+    if t < 0 or t == tenure:
+        return tenure, rent, savings
+    if tenure != NO_HOME:
+        occupied[district, tenure] -= 1
+    occupied[district, t] += 1
+    if t == OWNED:
+        savings -= p.downpayment
+    return t, dec.tenure_rent(r, t, rents[district, t], income), savings
+
+
+# what each function returns, by name (the phase's unit cases in tests/phases/housing.yaml read them)
+RETURNS = {
+    "eviction": ("eviction",),
+    "move_out": ("tenure", "rent"),
+    "searches": ("searches",),
+    "priority": ("key",),
+    "choose_home": ("tenure", "rent", "savings"),
+}
