@@ -311,6 +311,109 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
     return part
 
 
+BUCKETS = 4096  # buckets of the median's search
+
+
+@njit(cache=True, parallel=True)
+def _pc_values(status, income, size, pc):
+    """Income per person into `pc` (+0.0 for -0.0, so a value's bits order it); per chunk: active households,
+    and the least and greatest of their values."""
+    n = status.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    count = np.zeros(n_chunks, dtype=np.int64)
+    lo = np.full(n_chunks, np.inf)
+    hi = np.full(n_chunks, -np.inf)
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if status[i] == ACTIVE:
+                v = income[i] / size[i] + 0.0
+                pc[i] = v
+                count[c] += 1
+                lo[c] = min(lo[c], v)
+                hi[c] = max(hi[c], v)
+    return count, lo, hi
+
+
+@njit(cache=True, parallel=True)
+def _key_histogram(status, keys, first_key, shift):
+    n = status.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    hist = np.zeros((n_chunks, BUCKETS), dtype=np.int64)
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if status[i] == ACTIVE:
+                hist[c, (keys[i] - first_key) >> shift] += 1
+    return hist
+
+
+@njit(cache=True, parallel=True)
+def _key_gather(status, keys, values, first_key, shift, first, last, offsets, out):
+    """The values whose bucket is in [first, last], each chunk into its own slots."""
+    n = status.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        j = offsets[c]
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if status[i] == ACTIVE:
+                b = (keys[i] - first_key) >> shift
+                if first <= b <= last:
+                    out[j] = values[i]
+                    j += 1
+
+
+@njit(cache=True)
+def median_per_person(status, income, size):
+    """(active households, the median of their income per person): np.median of those values (the mean of
+    the two middle ones for an even count), found in parallel rather than by a serial selection over a copy.
+
+    The bits of a non-negative float order it as its value does, so a histogram of the values' bits in
+    buckets (by their leading bits: narrow buckets at every scale) finds the bucket(s) holding the two
+    middle ranks, and only the values there are sorted. Negative values, which no income gives, take the
+    serial selection.
+    """
+    n = status.shape[0]
+    pc = np.empty(n)  # read only where active
+    count, lo_c, hi_c = _pc_values(status, income, size, pc)
+    m = count.sum()
+    if m == 0:
+        return 0, 0.0
+    lo, hi = lo_c.min(), hi_c.max()
+    if lo < 0.0:
+        sel = np.empty(m)
+        j = 0
+        for i in range(n):
+            if status[i] == ACTIVE:
+                sel[j] = pc[i]
+                j += 1
+        return m, np.median(sel)
+    keys = pc.view(np.uint64)
+    bounds = np.array([lo, hi]).view(np.uint64)
+    first_key, shift = bounds[0], np.uint64(0)
+    while (bounds[1] - first_key) >> shift >= BUCKETS:
+        shift += np.uint64(1)
+    half = m >> 1
+    low_rank = half - 1 if m % 2 == 0 else half  # the two middle ranks (the same one for an odd count)
+    hist = _key_histogram(status, keys, first_key, shift)
+    total = hist.sum(axis=0)
+    below, first = 0, 0
+    while below + total[first] <= low_rank:
+        below += total[first]
+        first += 1
+    last, upto = first, below + total[first]
+    while upto <= half:
+        last += 1
+        upto += total[last]
+    per_chunk = hist[:, first:last + 1].sum(axis=1)
+    offsets = np.zeros(per_chunk.shape[0], dtype=np.int64)
+    for c in range(1, per_chunk.shape[0]):
+        offsets[c] = offsets[c - 1] + per_chunk[c - 1]
+    vals = np.empty(per_chunk.sum())
+    _key_gather(status, keys, pc, first_key, shift, first, last, offsets, vals)
+    vals.sort()
+    a, b = vals[low_rank - below], vals[half - below]
+    return m, (a + b) / 2 if m % 2 == 0 else b
+
+
 @njit(cache=True)
 def compute(h, n, d, r, flows, city_budget, scale, background_urban):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
@@ -324,13 +427,8 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
     for k in range(n_d):
         classes = math.ceil(d.public_seats[k] / r[0].class_size_norm)
         class_size[k] = d.public_used[k] / classes if classes > 0 else 0.0
-    pc = np.empty(n)
-    m = 0
-    for i in range(n):
-        if h.status[i] == ACTIVE:
-            pc[m] = h.income[i] / h.size[i]
-            m += 1
-    rel_line = 0.6 * np.median(pc[:m]) if m > 0 else 0.0
+    m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n])
+    rel_line = 0.6 * median if m > 0 else 0.0
     part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
-from abm.kernels.common import vacancies
+from abm.kernels.common import flagged, vacancies
 from abm.phases import labour
 from abm.phases import requisition as req
 from abm.state import (
@@ -28,14 +28,21 @@ from abm.state import (
 )
 
 
+@njit(cache=True, parallel=True)
+def _loses_land(r, seed, step, status, group, land, flag):
+    for i in prange(status.shape[0]):
+        flag[i] = status[i] == ACTIVE and req.loses_land(r[0], seed, step, i, group[i], land[i])
+
+
 @njit(cache=True)
 def requisition(h, n, d, r, seed, step, flows):
-    """Farmers lose land on the city's schedule, in id order (resettlement units are shared)."""
+    """Farmers lose land on the city's schedule: who loses it is decided in parallel, then those few are
+    compensated and resettled in id order (resettlement units are shared)."""
     if req.monthly_rate(r[0]) <= 0.0:
         return  # no draw falls below a rate of 0: no household to visit
-    for i in range(n):
-        if h.status[i] != ACTIVE or not req.loses_land(r[0], seed, step, i, h.group[i], h.land[i]):
-            continue
+    flag = np.zeros(n, dtype=np.bool_)
+    _loses_land(r, seed, step, h.status[:n], h.group[:n], h.land[:n], flag)
+    for i in flagged(flag):
         g, s = h.group[i], h.sex[i]
         h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i], converted = req.compensate(
             r[0], h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i])

@@ -10,6 +10,7 @@ Numba's prange loses writes made through a tuple of arrays.
 import numpy as np
 from numba import njit, prange
 
+from abm.kernels.common import flagged
 from abm.phases import accounts as accounts_phase
 from abm.phases import assistance as assistance_phase
 from abm.phases import settlement
@@ -27,12 +28,13 @@ from abm.state import (
 
 @njit(cache=True, parallel=True)
 def _claim(p, r, seed, step, status, hukou, registered, urban_ss, employment, size, savings, income, assistance_,
-           dibao, temp_assist, dibao_pay, temp_pay):
+           dibao, temp_assist, dibao_pay, temp_pay, paid):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             income[i], assistance_[i], dibao[i], temp_assist[i], dibao_pay[i], temp_pay[i] = assistance_phase.claim(
                 p[0], r[0], seed, step, i, hukou[i], registered[i], urban_ss[i], employment[i], size[i], savings[i],
                 income[i])
+            paid[i] = dibao[i] == 1 or temp_assist[i] == 1
 
 
 @njit(cache=True)
@@ -40,12 +42,11 @@ def assistance(h, n, p, r, seed, step, flows):
     """Claims are decided per household in parallel; the ledger is then summed in id order."""
     dibao_pay = np.zeros(n)
     temp_pay = np.zeros(n)
+    paid = np.zeros(n, dtype=np.bool_)
     _claim(p, r, seed, step, h.status[:n], h.hukou[:n], h.registered[:n], h.urban_ss[:n], h.employment[:n],
            h.size[:n], h.savings[:n], h.income[:n], h.assistance[:n], h.dibao[:n], h.temp_assist[:n], dibao_pay,
-           temp_pay)
-    for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
+           temp_pay, paid)
+    for i in flagged(paid):  # the few paid, in id order
         if h.dibao[i] == 1:
             flows[F_ASSIST, h.group[i], h.sex[i]] += dibao_pay[i]
         if h.temp_assist[i] == 1:

@@ -40,6 +40,8 @@ def yearly_quota(share: float, initial_migrants: int, seed: int, step: int) -> i
 @jit
 def joins_community(r, seed, i):
     """Whether household i takes part in co-production (1) or not (0): its own fixed draw, every month."""
+    if r.coproduction_participation <= 0.0:
+        return 0  # no draw falls below 0 (most cities: no draw needed)
     return 1 if dec.joins_coproduction(r, rng.draw(seed, 0, i, COPRODUCTION)) else 0
 
 
