@@ -45,6 +45,7 @@ from abm.state import (
     Market,
     empty_flows,
     empty_households,
+    empty_work,
     grow,
 )
 from abm.synthesis import synthesize
@@ -93,6 +94,7 @@ class World:
         self.n = s.group.size
         self.initial_migrants = int((s.group == MIGRANT).sum())
         self.h = empty_households(self.n + self._expected_arrivals() + 64)
+        self.work = empty_work(self.h.group.shape[0])  # the kernels' reusable work arrays
         ages = _ages(self.age_lo, self.age_width, s.age_band, self.seed, -1, 0)
         self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
         fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.seed, -1, False)
@@ -214,6 +216,7 @@ class World:
         start = self.n
         if start + k > self.h.group.shape[0]:
             self.h = grow(self.h, self.n, max(2 * self.h.group.shape[0], start + k))
+            self.work = empty_work(self.h.group.shape[0])
             self.columns = self.h._asdict()
         cells = draw_cells(self.arrival_cum, k, self.seed, self.step)
         d, s, a, x = np.unravel_index(cells, self.arrival_shape)
@@ -226,7 +229,7 @@ class World:
 
     def record(self) -> None:
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
-                                    self.scale, self.background_urban))
+                                    self.scale, self.background_urban, self.work))
 
     def end_step(self) -> None:
         self.record()

@@ -47,6 +47,6 @@ def test_median_per_person_is_numpys_median_of_the_active_households():
             size = rs.integers(1, 6, n).astype(np.int8)
             status = np.where(rs.random(n) < 0.7, 0, rs.integers(1, 3, n)).astype(np.int8)
             active = status == 0
-            m, median = median_per_person(status, incomes, size)
+            m, median = median_per_person(status, incomes, size, np.empty(n))
             assert m == active.sum()
             assert median == (np.median(incomes[active] / size[active]) if m else 0.0)

@@ -27,7 +27,7 @@ def test_matching_never_hires_beyond_vacancies_or_the_matching_function():
     h.employment[:n] = UNEMPLOYED  # everyone seeks
     h.sector[:n] = -1
     m.jobs[:] = np.array([[5, 3, 1], [2, 0, 0], [7, 2, 9]], dtype=float)
-    match_jobs(h, n, m, w.p, w.r, w.seed, 1)
+    match_jobs(h, n, m, w.p, w.r, w.seed, 1, w.work)
     formal = np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=int)
     for i in range(n):
         if h.employment[i] == FORMAL:

@@ -18,9 +18,10 @@ def _evict(r, seed, step, status, tenure, employment, sector, how):
 
 
 @njit(cache=True)
-def evictions(h, n, d, r, seed, step):
+def evictions(h, n, d, r, seed, step, work):
     """Urban-village redevelopment demolishes units; dormitories house only their workers."""
-    how = np.zeros(n, dtype=np.int8)
+    how = work.code[:n]
+    how[:] = housing.STAYS
     _evict(r, seed, step, h.status[:n], h.tenure[:n], h.employment[:n], h.sector[:n], how)
     for i in flagged(how):
         h.tenure[i], h.rent[i] = housing.move_out(d.units, d.occupied, h.district[i], h.tenure[i], how[i])
@@ -35,9 +36,10 @@ def _wants_to_search(p, seed, step, status, tenure, rent, income, flag):
 
 
 @njit(cache=True)
-def search_and_allocate(h, n, d, p, r, seed, step):
+def search_and_allocate(h, n, d, p, r, seed, step, work):
     """Searchers are found in parallel, then take free units one by one in their priority order."""
-    flag = np.zeros(n, dtype=np.bool_)
+    flag = work.flag[:n]
+    flag[:] = False
     _wants_to_search(p, seed, step, h.status[:n], h.tenure[:n], h.rent[:n], h.income[:n], flag)
     searchers = flagged(flag)
     keys = np.empty(searchers.shape[0])

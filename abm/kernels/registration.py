@@ -24,9 +24,10 @@ def _register_and_decide(p, r, seed, step, status, hukou, registered, months_in_
 
 
 @njit(cache=True)
-def register_and_apply(h, n, p, r, seed, step, quota, flows):
+def register_and_apply(h, n, p, r, seed, step, quota, flows, work):
     """Returns the quota left (whole conversions)."""
-    flag = np.zeros(n, dtype=np.bool_)
+    flag = work.flag[:n]
+    flag[:] = False
     _register_and_decide(p, r, seed, step, h.status[:n], h.hukou[:n], h.registered[:n], h.months_in_city[:n],
                          h.coproducing[:n], h.tenure[:n], h.employment[:n], h.job_months[:n], h.pension_streak[:n],
                          flag)

@@ -38,11 +38,12 @@ def _claim(p, r, seed, step, status, hukou, registered, urban_ss, employment, si
 
 
 @njit(cache=True)
-def assistance(h, n, p, r, seed, step, flows):
+def assistance(h, n, p, r, seed, step, flows, work):
     """Claims are decided per household in parallel; the ledger is then summed in id order."""
-    dibao_pay = np.zeros(n)
-    temp_pay = np.zeros(n)
-    paid = np.zeros(n, dtype=np.bool_)
+    dibao_pay = work.yuan[:n]  # read only where paid
+    temp_pay = work.yuan2[:n]
+    paid = work.flag[:n]
+    paid[:] = False
     _claim(p, r, seed, step, h.status[:n], h.hukou[:n], h.registered[:n], h.urban_ss[:n], h.employment[:n],
            h.size[:n], h.savings[:n], h.income[:n], h.assistance[:n], h.dibao[:n], h.temp_assist[:n], dibao_pay,
            temp_pay, paid)
@@ -67,15 +68,14 @@ def _decide_to_leave(p, r, seed, step, status, group, hukou, unemp_spell, income
 
 
 @njit(cache=True)
-def settle_or_leave(h, n, d, p, r, seed, step, flows):
+def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
     """Each household decides in parallel; departures then free units and seats in id order."""
-    leaving = np.zeros(n, dtype=np.int8)
+    leaving = work.code[:n]
+    leaving[:] = settlement.STAYING
     _decide_to_leave(p, r, seed, step, h.status[:n], h.group[:n], h.hukou[:n], h.unemp_spell[:n], h.income[:n],
                      h.size[:n], h.rent[:n], h.school[:n], h.employment[:n], h.insured[:n], h.urban_ss[:n],
                      h.tenure[:n], h.coproducing[:n], h.settle_intent[:n], h.months_in_city[:n], leaving)
-    for i in range(n):
-        if leaving[i] == settlement.STAYING:
-            continue
+    for i in flagged(leaving):  # the few leaving (STAYING is 0), in id order
         h.status[i] = leaving[i]
         h.left[i] = step
         settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i], h.school[i],
