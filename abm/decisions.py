@@ -41,7 +41,10 @@ from abm.state import (
 )
 
 EXCLUDED = 99  # admission class of a child with no claim to a public seat
-jit = njit(cache=True)
+# Inlined into their callers (Numba's own inlining): a call that is not inlined passes the behaviour and rules
+# records by value, several hundred bytes copied per call, which made the phases' loops two to three times
+# slower. From Python (the Mesa engine, the unit cases) they compile as ordinary functions.
+jit = njit(cache=True, inline="always")
 
 
 @jit
