@@ -303,11 +303,12 @@ BUCKETS = 4096  # buckets of the median's search
 @njit(cache=True, parallel=True)
 def _pc_values(status, income, size, pc):
     """Income per person into `pc` (+0.0 for -0.0, so a value's bits order it); per chunk: active households,
-    and the least and greatest of their values."""
+    the least value, the least positive value and the greatest value."""
     n = status.shape[0]
     n_chunks = (n + CHUNK - 1) // CHUNK
     count = np.zeros(n_chunks, dtype=np.int64)
     lo = np.full(n_chunks, np.inf)
+    lo_positive = np.full(n_chunks, np.inf)
     hi = np.full(n_chunks, -np.inf)
     for c in prange(n_chunks):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
@@ -316,8 +317,15 @@ def _pc_values(status, income, size, pc):
                 pc[i] = v
                 count[c] += 1
                 lo[c] = min(lo[c], v)
+                lo_positive[c] = min(lo_positive[c], v) if v > 0.0 else lo_positive[c]
                 hi[c] = max(hi[c], v)
-    return count, lo, hi
+    return count, lo, lo_positive, hi
+
+
+@njit(cache=True, inline="always")
+def _key_bucket(key, first_key, shift):
+    """A value's bucket from its bits: zeros join the least positive value's bucket (non-decreasing)."""
+    return (max(key, first_key) - first_key) >> shift
 
 
 @njit(cache=True, parallel=True)
@@ -328,7 +336,7 @@ def _key_histogram(status, keys, first_key, shift):
     for c in prange(n_chunks):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if status[i] == ACTIVE:
-                hist[c, (keys[i] - first_key) >> shift] += 1
+                hist[c, _key_bucket(keys[i], first_key, shift)] += 1
     return hist
 
 
@@ -341,7 +349,7 @@ def _key_gather(status, keys, values, first_key, shift, first, last, offsets, ou
         j = offsets[c]
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if status[i] == ACTIVE:
-                b = (keys[i] - first_key) >> shift
+                b = _key_bucket(keys[i], first_key, shift)
                 if first <= b <= last:
                     out[j] = values[i]
                     j += 1
@@ -354,15 +362,17 @@ def median_per_person(status, income, size, pc):
 
     The bits of a non-negative float order it as its value does, so a histogram of the values' bits in
     buckets (by their leading bits: narrow buckets at every scale) finds the bucket(s) holding the two
-    middle ranks, and only the values there are sorted. Negative values, which no income gives, take the
+    middle ranks, and only the values there are searched. Negative values, which no income gives, take the
     serial selection. `pc` is a work array of the households' length (its values are written here).
     """
     n = status.shape[0]
-    count, lo_c, hi_c = _pc_values(status, income, size, pc)
+    count, lo_c, lo_positive_c, hi_c = _pc_values(status, income, size, pc)
     m = count.sum()
     if m == 0:
         return 0, 0.0
     lo, hi = lo_c.min(), hi_c.max()
+    if hi == 0.0:
+        return m, 0.0  # every value is 0
     if lo < 0.0:
         sel = np.empty(m)
         j = 0
@@ -372,7 +382,7 @@ def median_per_person(status, income, size, pc):
                 j += 1
         return m, np.median(sel)
     keys = pc.view(np.uint64)
-    bounds = np.array([lo, hi]).view(np.uint64)
+    bounds = np.array([lo_positive_c.min(), hi]).view(np.uint64)  # buckets span the positive values
     first_key, shift = bounds[0], np.uint64(0)
     while (bounds[1] - first_key) >> shift >= BUCKETS:
         shift += np.uint64(1)
@@ -394,8 +404,10 @@ def median_per_person(status, income, size, pc):
         offsets[c] = offsets[c - 1] + per_chunk[c - 1]
     vals = np.empty(per_chunk.sum())
     _key_gather(status, keys, pc, first_key, shift, first, last, offsets, vals)
-    vals.sort()
-    a, b = vals[low_rank - below], vals[half - below]
+    k = half - below
+    vals = np.partition(vals, k)  # many equal values (one wage, one size) can share the middle bucket
+    b = vals[k]
+    a = vals[:k].max() if low_rank < half else b  # the value ranked just below the middle
     return m, (a + b) / 2 if m % 2 == 0 else b
 
 

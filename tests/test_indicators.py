@@ -38,12 +38,13 @@ def test_every_budget_line_is_an_indicator_with_the_city_spending_added():
 
 
 def test_median_per_person_is_numpys_median_of_the_active_households():
-    """The parallel bucketed search gives np.median exactly: odd and even counts, ties, zeros, wide ranges,
-    negative values (the serial fallback), households that left, and no household at all."""
+    """The parallel bucketed search gives np.median exactly: odd and even counts, ties (one wage for many
+    households), zeros, wide ranges, negative values (the serial fallback), households that left."""
     rs = np.random.default_rng(3)
     for n in (1, 2, 7, 1000, 70001):
         for incomes in (rs.random(n) * 5000, np.round(rs.random(n) * 4) * 100, np.exp(rs.normal(7, 2, n)),
-                        np.where(rs.random(n) < 0.6, 0.0, rs.random(n) * 3000), rs.normal(0, 100, n)):
+                        np.where(rs.random(n) < 0.6, 0.0, rs.random(n) * 3000), rs.normal(0, 100, n),
+                        np.where(rs.random(n) < 0.2, 0.0, 2500.0), np.zeros(n)):
             size = rs.integers(1, 6, n).astype(np.int8)
             status = np.where(rs.random(n) < 0.7, 0, rs.integers(1, 3, n)).astype(np.int8)
             active = status == 0
