@@ -41,5 +41,5 @@ class FastEngine:
             run("school year", schooling.school_year, h, n, d, p, r, seed, t)
         run("assistance", welfare.assistance, h, n, p, r, seed, t, f, wk)
         run("settle or leave", welfare.settle_or_leave, h, n, d, p, r, seed, t, f, wk)
-        run("accounts", welfare.accounts, h, n, d, p, r, f)
+        run("accounts", welfare.accounts, h, n, d, p, r, f, wk)
         run("indicators", w.end_step)

@@ -84,23 +84,28 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
 
 
 @njit(cache=True, parallel=True)
-def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_school, savings, market_rent):
+def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_school, savings, urban_ss,
+                     coproducing, market_rent, spends):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             t = tenure[i]
             rent[i], savings[i] = accounts_phase.rent_and_savings(p[0], r[0], t, market_rent[district[i], max(t, 0)],
                                                                   income[i], rent[i], school[i], kids_school[i],
                                                                   savings[i])
+            edu, housing, insurance, community = accounts_phase.spending(r[0], t, school[i], kids_school[i],
+                                                                         urban_ss[i], coproducing[i])
+            spends[i] = edu != 0.0 or housing != 0.0 or insurance != 0.0 or community != 0.0
 
 
 @njit(cache=True)
-def accounts(h, n, d, p, r, flows):
-    """Rents and savings per household in parallel; the city's spending is then booked in id order."""
+def accounts(h, n, d, p, r, flows, work):
+    """Rents and savings per household in parallel; the city's spending is then booked in id order, over
+    the households it spends on (adding 0 would leave every sum as it is)."""
+    spends = work.flag[:n]
+    spends[:] = False
     _settle_accounts(p, r, h.status[:n], h.district[:n], h.tenure[:n], h.income[:n], h.rent[:n], h.school[:n],
-                     h.kids_school[:n], h.savings[:n], d.rent)
-    for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
+                     h.kids_school[:n], h.savings[:n], h.urban_ss[:n], h.coproducing[:n], d.rent, spends)
+    for i in flagged(spends):
         g = h.group[i]
         s = h.sex[i]
         edu, housing, insurance, community = accounts_phase.spending(r[0], h.tenure[i], h.school[i], h.kids_school[i],
