@@ -26,6 +26,7 @@ from abm.state import (
     FORMAL,
     HOUSEHOLD_COLUMNS,
     INFORMAL_SECTOR,
+    N_TENURES,
     UNEMPLOYED,
 )
 
@@ -122,10 +123,14 @@ class Household(mesa.Agent):
         """Multinomial-logit choice among the tenures this household may take that have a free unit."""
         w = self.model.world
         d = w.districts
-        self.tenure, self.rent, self.savings = housing.choose_home(
-            w.p[0], w.r[0], w.seed, w.step, self.row, d.units, d.occupied, d.rent, self.district, self.tenure,
-            self.rent, self.savings, self.group, self.hukou, self.employment, self.sector, self.skill, self.age,
-            self.size, self.income, self.months_in_city)
+        p, r = w.p[0], w.r[0]
+        util, may = np.empty(N_TENURES), np.empty(N_TENURES, dtype=np.bool_)
+        housing.options(p, r, d.rent, self.district, self.tenure, self.group, self.hukou, self.employment,
+                        self.sector, self.skill, self.age, self.size, self.income, self.months_in_city, self.savings,
+                        util, may)
+        self.tenure, self.rent, self.savings = housing.choose_home(p, r, w.seed, w.step, self.row, d.units,
+                                                                   d.occupied, d.rent, self.district, self.tenure,
+                                                                   self.rent, self.savings, self.income, util, may)
 
     # -- phase 5: registration and hukou ----------------------------------------------------------
     def join_community(self) -> None:

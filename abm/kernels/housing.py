@@ -1,13 +1,13 @@
 """The fast engine's driver of the housing phase (abm/phases/housing.py, shared with the Mesa agents):
-evictions and the decision to search per household in parallel; evictions booked, and searchers served
-one by one in priority order."""
+evictions and the decision to search per household in parallel; evictions booked; each searcher's
+priority and options in parallel, then searchers served one by one in priority order."""
 
 import numpy as np
 from numba import njit, prange
 
 from abm.kernels.common import flagged, in_priority_order
 from abm.phases import housing
-from abm.state import ACTIVE
+from abm.state import ACTIVE, N_TENURES
 
 
 @njit(cache=True, parallel=True)
@@ -35,6 +35,17 @@ def _wants_to_search(p, seed, step, status, tenure, rent, income, flag):
             flag[i] = housing.searches(p[0], seed, step, i, tenure[i], rent[i], income[i])
 
 
+@njit(cache=True, parallel=True)
+def _options(p, r, seed, step, searchers, rents, district, tenure, group, hukou, employment, sector, skill, age, size,
+             income, months_in_city, savings, keys, util, may):
+    """Each searcher's priority and options, in parallel (they depend on its own row only)."""
+    for j in prange(searchers.shape[0]):
+        i = searchers[j]
+        keys[j] = housing.priority(seed, step, i)
+        housing.options(p[0], r[0], rents, district[i], tenure[i], group[i], hukou[i], employment[i], sector[i],
+                        skill[i], age[i], size[i], income[i], months_in_city[i], savings[i], util[j], may[j])
+
+
 @njit(cache=True)
 def search_and_allocate(h, n, d, p, r, seed, step, work):
     """Searchers are found in parallel, then take free units one by one in their priority order."""
@@ -42,11 +53,14 @@ def search_and_allocate(h, n, d, p, r, seed, step, work):
     flag[:] = False
     _wants_to_search(p, seed, step, h.status[:n], h.tenure[:n], h.rent[:n], h.income[:n], flag)
     searchers = flagged(flag)
-    keys = np.empty(searchers.shape[0])
-    for j in range(searchers.shape[0]):
-        keys[j] = housing.priority(seed, step, searchers[j])
-    for i in in_priority_order(searchers, keys):
+    m = searchers.shape[0]
+    keys = np.empty(m)
+    util = np.empty((m, N_TENURES))
+    may = np.empty((m, N_TENURES), dtype=np.bool_)
+    _options(p, r, seed, step, searchers, d.rent, h.district, h.tenure, h.group, h.hukou, h.employment, h.sector,
+             h.skill, h.age, h.size, h.income, h.months_in_city, h.savings, keys, util, may)
+    for j in in_priority_order(np.arange(m), keys):
+        i = searchers[j]
         h.tenure[i], h.rent[i], h.savings[i] = housing.choose_home(
             p[0], r[0], seed, step, i, d.units, d.occupied, d.rent, h.district[i], h.tenure[i], h.rent[i],
-            h.savings[i], h.group[i], h.hukou[i], h.employment[i], h.sector[i], h.skill[i], h.age[i], h.size[i],
-            h.income[i], h.months_in_city[i])
+            h.savings[i], h.income[i], util[j], may[j])

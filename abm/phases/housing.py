@@ -16,8 +16,6 @@ functions below.
                       the order of its HOUSING_PRIORITY draw; a demolished urban-village unit is gone
 """
 
-import numpy as np
-
 from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
@@ -68,19 +66,25 @@ def priority(seed, step, i):
 
 
 @jit
-def choose_home(p, r, seed, step, i, units, occupied, rents, district, tenure, rent, savings, group, hukou,
-                employment, sector, skill, age, size, income, months_in_city):
-    """Searcher i's multinomial-logit choice among the tenures it may take that have a free unit in its
-    district (`rents`: the market rent by district and tenure); a move is booked in `occupied`.
-    Returns (tenure, rent, savings) after it."""
-    util = np.empty(N_TENURES)
-    avail = np.empty(N_TENURES, dtype=np.bool_)
+def options(p, r, rents, district, tenure, group, hukou, employment, sector, skill, age, size, income,
+            months_in_city, savings, util, may):
+    """What each tenure would be worth to a searcher (`util`) and whether it may take it (`may`: its own, or
+    one it is eligible for), whether or not a unit is free: neither depends on other households, so the
+    fast engine finds them for every searcher in parallel. `rents`: the market rent by district and tenure."""
     for t in range(N_TENURES):
         util[t] = dec.tenure_utility(p, t, dec.tenure_rent(r, t, rents[district, t], income), income, tenure)
-        free = units[district, t] > occupied[district, t]
-        avail[t] = (t == tenure) or (free and dec.tenure_eligible(
-            p, r, t, group, hukou, employment, sector, skill, age, size, income, months_in_city, savings))
-    t = dec.choose(util, avail, rng.draw(seed, step, i, CHOICE))
+        may[t] = (t == tenure) or dec.tenure_eligible(p, r, t, group, hukou, employment, sector, skill, age, size,
+                                                     income, months_in_city, savings)
+
+
+@jit
+def choose_home(p, r, seed, step, i, units, occupied, rents, district, tenure, rent, savings, income, util, may):
+    """Searcher i's multinomial-logit choice among the tenures it may take (`util`, `may` from `options`)
+    that have a free unit in its district now; `may` is left holding the tenures open to it. A move is
+    booked in `occupied`. Returns (tenure, rent, savings) after it."""
+    for t in range(N_TENURES):
+        may[t] = may[t] and (t == tenure or units[district, t] > occupied[district, t])
+    t = dec.choose(util, may, rng.draw(seed, step, i, CHOICE))
     if t < 0 or t == tenure:
         return tenure, rent, savings
     if tenure != NO_HOME:
@@ -97,5 +101,6 @@ RETURNS = {
     "move_out": ("tenure", "rent"),
     "searches": ("searches",),
     "priority": ("key",),
+    "options": (),
     "choose_home": ("tenure", "rent", "savings"),
 }
