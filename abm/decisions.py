@@ -3,11 +3,8 @@
 These functions are the single source of truth for behaviour: the Numba
 kernels call them over the arrays and the Mesa agents call them for their own
 row, so both engines decide identically. `p` is the behaviour-parameter record
-and `r` the record of rules in force (see abm.parameters and abm.rules), read as
-`p.name`: a record (`world.p[0]`), not the one-element array that holds it. Numba
-passes a record as a pointer; passing the array costs a reference count and a
-descriptor at every call of these small functions, which made them several times
-slower inside the kernels' loops.
+and `r` the record of rules in force (see abm.parameters and abm.rules), each a
+one-element structured array read as `p[0].name`.
 """
 
 import math
@@ -41,9 +38,11 @@ from abm.state import (
 )
 
 EXCLUDED = 99  # admission class of a child with no claim to a public seat
-# Inlined into their callers (Numba's own inlining): a call that is not inlined passes the behaviour and rules
-# records by value, several hundred bytes copied per call, which made the phases' loops two to three times
-# slower. From Python (the Mesa engine, the unit cases) they compile as ordinary functions.
+# Inlined into their callers (Numba's own inlining): a call of a small function that is not inlined costs a
+# reference count and a descriptor for each array passed (the records p and r), which made the phases' loops
+# two to five times slower than their arithmetic. (Passing the records p[0], r[0] instead is fast inside the
+# kernels but crosses from Python ten times slower, which made the Mesa engine nine times slower.) From
+# Python (the Mesa engine, the unit cases) they compile as ordinary functions.
 jit = njit(cache=True, inline="always")
 
 
@@ -86,19 +85,19 @@ def choose(utilities, available, u):
 @jit
 def separation_prob(p, employment):
     if employment == FORMAL:
-        return p.sep_formal
+        return p[0].sep_formal
     if employment == INFORMAL:
-        return p.sep_informal
+        return p[0].sep_informal
     return 0.0
 
 
 @jit
 def training_rate(r, group):
     if group == MIGRANT:
-        return r.training_rate_migrant
+        return r[0].training_rate_migrant
     if group == FARMER:
-        return r.training_rate_farmer
-    return r.training_rate_poor
+        return r[0].training_rate_farmer
+    return r[0].training_rate_poor
 
 
 @jit
@@ -113,12 +112,12 @@ def has_urban_hukou(hukou):
 
 @jit
 def insured_share(r, hukou):
-    return r.insurance_share_local if is_local(hukou) else r.insurance_share_migrant
+    return r[0].insurance_share_local if is_local(hukou) else r[0].insurance_share_migrant
 
 
 @jit
 def employee_rate(r):
-    return r.pension_employee + r.medical_employee + r.unemployment_employee
+    return r[0].pension_employee + r[0].medical_employee + r[0].unemployment_employee
 
 
 @jit
@@ -132,19 +131,19 @@ def labour_income(p, r, wage, insured, n_adults):
     """Household earnings net of employee contributions."""
     net = wage * (1.0 - employee_rate(r)) if insured else wage
     if n_adults >= 2:
-        net += p.second_earner * wage
+        net += p[0].second_earner * wage
     return net
 
 
 @jit
 def farm_income(p, land):
-    return p.farm_income_per_mu * land
+    return p[0].farm_income_per_mu * land
 
 
 @jit
 def unemployment_benefit(r, employment, unemp_spell, unemp_ins_months):
-    if employment == UNEMPLOYED and unemp_ins_months >= 12 and unemp_spell <= r.unemployment_benefit_months:
-        return r.unemployment_benefit
+    if employment == UNEMPLOYED and unemp_ins_months >= 12 and unemp_spell <= r[0].unemployment_benefit_months:
+        return r[0].unemployment_benefit
     return 0.0
 
 
@@ -152,7 +151,7 @@ def unemployment_benefit(r, employment, unemp_spell, unemp_ins_months):
 def letting_income(r, group, land, compensation):
     """Requisitioned farmer households may let space in their new houses (Yiwu's converted villages)."""
     if group == FARMER and land <= 0.0 and compensation > 0.0:
-        return r.letting_income
+        return r[0].letting_income
     return 0.0
 
 
@@ -187,7 +186,7 @@ def hires(p, seekers, vacancies):
     """Cobb-Douglas matching: hires this month for one skill level (a real number)."""
     if seekers <= 0 or vacancies <= 0:
         return 0.0
-    m = p.match_efficiency * seekers ** p.match_elasticity * vacancies ** (1.0 - p.match_elasticity)
+    m = p[0].match_efficiency * seekers ** p[0].match_elasticity * vacancies ** (1.0 - p[0].match_elasticity)
     return min(m, float(seekers), float(vacancies))
 
 
@@ -196,28 +195,28 @@ def hires(p, seekers, vacancies):
 @jit
 def tenure_quality(p, t):
     if t == URBAN_VILLAGE:
-        return p.quality_urban_village
+        return p[0].quality_urban_village
     if t == DORMITORY:
-        return p.quality_dormitory
+        return p[0].quality_dormitory
     if t == PRIVATE_RENTAL:
-        return p.quality_private_rental
+        return p[0].quality_private_rental
     if t == COMPOUND:
-        return p.quality_compound
+        return p[0].quality_compound
     if t == PUBLIC_RENTAL:
-        return p.quality_public_rental
+        return p[0].quality_public_rental
     if t == OWNED:
-        return p.quality_owned
-    return p.quality_resettlement
+        return p[0].quality_owned
+    return p[0].quality_resettlement
 
 
 @jit
 def tenure_rent(r, t, market_rent, income):
     if t == DORMITORY:
-        return r.dormitory_rent
+        return r[0].dormitory_rent
     if t == COMPOUND:
-        return r.compound_rent_share * income
+        return r[0].compound_rent_share * income
     if t == PUBLIC_RENTAL:
-        return r.public_rental_rent
+        return r[0].public_rental_rent
     if t == OWNED or t == RESETTLEMENT:
         return 0.0
     return market_rent
@@ -240,24 +239,24 @@ def tenure_eligible(p, r, t, group, hukou, employment, sector, skill, age, size,
     if t == DORMITORY:
         return employment == FORMAL and (sector == 0 or sector == 1)
     if t == COMPOUND:
-        return r.compound_open > 0 and group == MIGRANT and employment != UNEMPLOYED
+        return r[0].compound_open > 0 and group == MIGRANT and employment != UNEMPLOYED
     if t == PUBLIC_RENTAL:
-        if is_local(hukou) and income / size < r.public_rental_income_line:
+        if is_local(hukou) and income / size < r[0].public_rental_income_line:
             return True
-        if (r.public_rental_migrants > 0 and group == MIGRANT and employment == FORMAL
-                and months_in_city >= 12 * r.public_rental_migrant_years):
+        if (r[0].public_rental_migrants > 0 and group == MIGRANT and employment == FORMAL
+                and months_in_city >= 12 * r[0].public_rental_migrant_years):
             return True
-        return r.public_rental_graduates > 0 and skill == 2 and age < 30
+        return r[0].public_rental_graduates > 0 and skill == 2 and age < 30
     if t == OWNED:
-        return savings >= p.downpayment
+        return savings >= p[0].downpayment
     return False  # resettlement apartments are assigned, not chosen
 
 
 @jit
 def tenure_utility(p, t, rent, income, current):
-    u = tenure_quality(p, t) - p.tenure_cost_coef * rent_burden(rent, income)
+    u = tenure_quality(p, t) - p[0].tenure_cost_coef * rent_burden(rent, income)
     if t != current:
-        u -= p.moving_cost
+        u -= p[0].moving_cost
     return u
 
 
@@ -265,9 +264,9 @@ def tenure_utility(p, t, rent, income, current):
 def search_prob(p, tenure, burden):
     if tenure == NO_HOME:
         return 1.0
-    if burden > p.burden_threshold:
-        return p.search_burden
-    return p.search_base
+    if burden > p[0].burden_threshold:
+        return p[0].search_burden
+    return p[0].search_base
 
 
 @jit
@@ -279,8 +278,8 @@ def secure_tenure(t):
 
 @jit
 def registration_prob(p, r, months_in_city, coproducing):
-    q = p
-    x = q.reg_const + q.reg_services * r.reg_services_tied + q.reg_years * months_in_city / 12.0
+    q = p[0]
+    x = q.reg_const + q.reg_services * r[0].reg_services_tied + q.reg_years * months_in_city / 12.0
     if coproducing:
         x += q.reg_coproduction
     return logistic(x)
@@ -289,7 +288,7 @@ def registration_prob(p, r, months_in_city, coproducing):
 @jit
 def joins_coproduction(r, u_household):
     """Whether a household takes part in co-production, from its own fixed draw (the same every month)."""
-    return u_household < r.coproduction_participation
+    return u_household < r[0].coproduction_participation
 
 
 @jit
@@ -298,27 +297,27 @@ def hukou_eligible(r, hukou, registered, tenure, employment, job_months, pension
     fixed home (not an urban-village room or a dormitory) with a stable job and years of contributions."""
     if hukou != RURAL_NONLOCAL:
         return False
-    if r.hukou_needs_registration > 0 and registered == 0:
+    if r[0].hukou_needs_registration > 0 and registered == 0:
         return False
     if tenure == OWNED:
         return True
-    if r.hukou_needs_owned > 0 and r.hukou_rented_ok == 0:
+    if r[0].hukou_needs_owned > 0 and r[0].hukou_rented_ok == 0:
         return False
     if tenure == NO_HOME or tenure == URBAN_VILLAGE or tenure == DORMITORY:
         return False
-    if r.hukou_job_months > 0 and (employment != FORMAL or job_months < r.hukou_job_months):
+    if r[0].hukou_job_months > 0 and (employment != FORMAL or job_months < r[0].hukou_job_months):
         return False
-    return pension_streak >= 12 * r.hukou_pension_years
+    return pension_streak >= 12 * r[0].hukou_pension_years
 
 
 # ---- schooling ----------------------------------------------------------------------------------
 
 @jit
 def points_score(r, skill, pension_months, months_in_city, tenure):
-    s = r.points_skill * skill + r.points_insured_year * pension_months / 12.0
-    s += r.points_residence_year * months_in_city / 12.0
+    s = r[0].points_skill * skill + r[0].points_insured_year * pension_months / 12.0
+    s += r[0].points_residence_year * months_in_city / 12.0
     if tenure == OWNED:
-        s += r.points_property
+        s += r[0].points_property
     return s
 
 
@@ -327,19 +326,19 @@ def admission_class(r, hukou, registered, points, skill):
     """Priority class for a public seat: lower is served first; EXCLUDED has no claim."""
     if is_local(hukou):
         return 0
-    rule = int(r.school_rule)
+    rule = int(r[0].school_rule)
     if rule == NEIGHBOURHOOD_RULE:
         return 0
     if rule == REGISTRATION_RULE and registered > 0:
         return 0
-    if rule == HUKOU_FIRST and r.reg_services_tied > 0 and registered > 0:
+    if rule == HUKOU_FIRST and r[0].reg_services_tied > 0 and registered > 0:
         return 1
     if rule == POINTS_RULE:
-        if r.points_assured_skill > 0 and skill >= 2:
+        if r[0].points_assured_skill > 0 and skill >= 2:
             return 0
         band = int(max(0.0, 100.0 - points) // 10.0)
         return 1 + min(band, 9)
-    if r.school_leftover_to_migrants > 0 and (registered > 0 or r.leftover_needs_registration == 0):
+    if r[0].school_leftover_to_migrants > 0 and (registered > 0 or r[0].leftover_needs_registration == 0):
         return 20
     return EXCLUDED
 
@@ -349,12 +348,12 @@ def school_alternative(p, r, group, kids, income, private_available, u):
     """Where children go without a public seat: private migrant school, left behind, not enrolled."""
     util = np.empty(3)
     avail = np.empty(3, dtype=np.bool_)
-    fee = r.private_school_fee * kids
-    util[0] = r.migrant_school_quality - p.school_fee_coef * rent_burden(fee, income)
+    fee = r[0].private_school_fee * kids
+    util[0] = r[0].migrant_school_quality - p[0].school_fee_coef * rent_burden(fee, income)
     avail[0] = private_available
-    util[1] = p.left_behind_const
+    util[1] = p[0].left_behind_const
     avail[1] = group == MIGRANT
-    util[2] = p.not_enrolled_const
+    util[2] = p[0].not_enrolled_const
     avail[2] = True
     k = choose(util, avail, u)
     if k == 0:
@@ -366,7 +365,7 @@ def school_alternative(p, r, group, kids, income, private_available, u):
 
 @jit
 def school_fee(r, school, kids):
-    return r.private_school_fee * kids if school == PRIVATE_MIGRANT else 0.0
+    return r[0].private_school_fee * kids if school == PRIVATE_MIGRANT else 0.0
 
 
 # ---- assistance ---------------------------------------------------------------------------------
@@ -374,21 +373,21 @@ def school_fee(r, school, kids):
 @jit
 def dibao_line(r, hukou, urban_ss):
     """Rural local hukou holders get the rural line, unless they have moved onto urban social security."""
-    return r.dibao_line_rural if hukou == RURAL_LOCAL and urban_ss == 0 else r.dibao_line_urban
+    return r[0].dibao_line_rural if hukou == RURAL_LOCAL and urban_ss == 0 else r[0].dibao_line_urban
 
 
 @jit
 def dibao_eligible(r, hukou, registered):
     if is_local(hukou):
         return True
-    return r.dibao_migrants > 0 and registered > 0
+    return r[0].dibao_migrants > 0 and registered > 0
 
 
 @jit
 def temp_assist_eligible(r, hukou, employment, savings):
     if employment != UNEMPLOYED or savings > 0.0:
         return False
-    return is_local(hukou) or r.temp_assist_migrants > 0
+    return is_local(hukou) or r[0].temp_assist_migrants > 0
 
 
 # ---- settle or leave ----------------------------------------------------------------------------
@@ -398,22 +397,22 @@ def leave_hazard(p, group, hukou, unemp_spell, pc_income, poverty_line, burden, 
                  tenure, coproducing):
     """Monthly hazard of leaving the city (proportional hazard)."""
     base = base_hazard(p, group)
-    x = p.haz_unemployment * min(unemp_spell, 24) / 12.0
+    x = p[0].haz_unemployment * min(unemp_spell, 24) / 12.0
     if pc_income < poverty_line:
-        x += p.haz_poverty
-    x += p.haz_rent * burden
+        x += p[0].haz_poverty
+    x += p[0].haz_rent * burden
     if school == LEFT_BEHIND:
-        x += p.haz_left_behind
+        x += p[0].haz_left_behind
     if has_urban_hukou(hukou):
-        x -= p.haz_hukou
+        x -= p[0].haz_hukou
     if insured:
-        x -= p.haz_insured
+        x -= p[0].haz_insured
     if school == PUBLIC:
-        x -= p.haz_school
+        x -= p[0].haz_school
     if secure_tenure(tenure):
-        x -= p.haz_tenure
+        x -= p[0].haz_tenure
     if coproducing:
-        x -= p.haz_integration
+        x -= p[0].haz_integration
     return base * math.exp(x)
 
 
@@ -424,7 +423,7 @@ def contributes_pension(employment, insured, urban_ss):
 
 @jit
 def base_hazard(p, group):
-    return p.hazard_migrant if group == MIGRANT else p.hazard_local
+    return p[0].hazard_migrant if group == MIGRANT else p[0].hazard_local
 
 
 @jit

@@ -293,7 +293,7 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_STAY10] += 1.0 if months_in_city[i] >= 120 else 0.0
             q[A_SETTLE] += settle_intent[i]
             q[A_NO_URBAN] += 0.0 if dec.has_urban_hukou(hk) else float(size[i])
-            q[A_EMPLOYER] += labour.employer_contribution(r[0], emp, insured[i], wage[i])
+            q[A_EMPLOYER] += labour.employer_contribution(r, emp, insured[i], wage[i])
     return part
 
 

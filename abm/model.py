@@ -81,7 +81,7 @@ class UrbanModel(mesa.Model):
         for k in range(N_SKILLS):
             n_k = float(sum(1 for a in seekers if a.skill == k))
             v_k = float(sum(int(vacancies[s, k]) for s in range(N_FORMAL_SECTORS)))
-            hires_left[k] = labour.hires_this_month(w.p[0], w.seed, w.step, k, n_k, v_k)
+            hires_left[k] = labour.hires_this_month(w.p, w.seed, w.step, k, n_k, v_k)
         for a in by_priority(seekers, lambda a: labour.priority(w.seed, w.step, a.row)):
             a.seek_job(vacancies, hires_left)
 

@@ -60,8 +60,7 @@ def record_dtype(params: tuple[Param, ...]) -> np.dtype:
 
 
 def make_record(params: tuple[Param, ...], values: dict[str, float]) -> np.ndarray:
-    """A one-element structured array; the kernels pass its record, `p[0]`, to the decision functions,
-    which read it as `p.sep_formal`.
+    """A one-element structured array; kernels and decisions read it as `p[0].sep_formal`.
 
     An array rather than its element crosses into Numba ten times faster, which matters
     for the Mesa engine that calls decision functions one household at a time.

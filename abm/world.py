@@ -80,7 +80,7 @@ class World:
         self.seed = int(spec.seed)
         self.p_rec = make_record(BEHAVIOUR, spec.behaviour)
         self.r_rec = make_record(RULES, spec.rules)
-        # one-element record arrays for the kernels, which pass their record (p[0]) to the phases' functions
+        # one-element record arrays for the kernels and decision functions (read as p[0].name)
         self.p, self.r = self.p_rec, self.r_rec
         self.pv, self.rv = Values(self.p_rec), Values(self.r_rec)  # the same, as Python floats
         self.scale = sum(prof.real_households().values()) / spec.households

@@ -35,8 +35,8 @@ def _value(name, v):
 def test_phase_case(phase, case):
     module = PHASES[phase]
     fn = getattr(module, case["function"])
-    p = make_record(BEHAVIOUR, case.get("behaviour", {}))[0]
-    r = make_record(RULES, case.get("rules", {}))[0]
+    p = make_record(BEHAVIOUR, case.get("behaviour", {}))
+    r = make_record(RULES, case.get("rules", {}))
     inputs = {k: _value(k, v) for k, v in case.get("input", {}).items()}
     args = {"p": p, "r": r, "seed": 1, "step": 3} | inputs
     names = list(fn.py_func.__code__.co_varnames[:fn.py_func.__code__.co_argcount])

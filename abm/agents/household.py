@@ -65,7 +65,7 @@ class Household(mesa.Agent):
     def separate_and_train(self) -> None:
         """Maybe lose the job (else a month more in it); maybe take a training course and gain skill."""
         w = self.model.world
-        loses, trained, self.skill = labour.separate_and_train(w.p[0], w.r[0], w.seed, w.step, self.row, self.group,
+        loses, trained, self.skill = labour.separate_and_train(w.p, w.r, w.seed, w.step, self.row, self.group,
                                                                self.employment, self.skill)
         if loses:
             self.lose_job()
@@ -85,13 +85,13 @@ class Household(mesa.Agent):
         w = self.model.world
         k = self.skill
         if hires_left[k] > 0 and vacancies[:, k].sum() > 0:
-            self.sector, self.wage, self.insured = labour.hire(w.r[0], w.seed, w.step, self.row, self.hukou, k,
+            self.sector, self.wage, self.insured = labour.hire(w.r, w.seed, w.step, self.row, self.hukou, k,
                                                                vacancies, w.market.employed, w.market.wage)
             hires_left[k] -= 1
             self.employment = FORMAL
             self.job_months = 0
             self.unemp_spell = 0
-        elif labour.takes_informal_work(w.p[0], w.seed, w.step, self.row, self.employment):
+        elif labour.takes_informal_work(w.p, w.seed, w.step, self.row, self.employment):
             self.employment, self.sector = labour.INFORMAL_JOB
             self.wage = w.market.wage[INFORMAL_SECTOR, k]
             self.job_months = 0
@@ -100,7 +100,7 @@ class Household(mesa.Agent):
     def contribute_and_earn(self) -> None:
         w = self.model.world
         (self.unemp_spell, self.unemp_ins_months, self.pension_months, self.pension_streak, self.medical_months,
-         self.income) = labour.contribute_and_earn(w.p[0], w.r[0], self.group, self.size, self.kids_school,
+         self.income) = labour.contribute_and_earn(w.p, w.r, self.group, self.size, self.kids_school,
                                                    self.kids_pre, self.employment, self.insured, self.urban_ss,
                                                    self.wage, self.land, self.compensation, self.unemp_spell,
                                                    self.unemp_ins_months, self.pension_months,
@@ -110,20 +110,20 @@ class Household(mesa.Agent):
     def face_eviction(self) -> None:
         """Lose the home if the urban village is redeveloped, or a dormitory bed without the job it goes with."""
         w = self.model.world
-        how = housing.eviction(w.r[0], w.seed, w.step, self.row, self.tenure, self.employment, self.sector)
+        how = housing.eviction(w.r, w.seed, w.step, self.row, self.tenure, self.employment, self.sector)
         if how != housing.STAYS:
             self.tenure, self.rent = housing.move_out(w.districts.units, w.districts.occupied, self.district,
                                                       self.tenure, how)
 
     def wants_to_search(self) -> bool:
         w = self.model.world
-        return housing.searches(w.p[0], w.seed, w.step, self.row, self.tenure, self.rent, self.income)
+        return housing.searches(w.p, w.seed, w.step, self.row, self.tenure, self.rent, self.income)
 
     def choose_home(self) -> None:
         """Multinomial-logit choice among the tenures this household may take that have a free unit."""
         w = self.model.world
         d = w.districts
-        p, r = w.p[0], w.r[0]
+        p, r = w.p, w.r
         util, may = np.empty(N_TENURES), np.empty(N_TENURES, dtype=np.bool_)
         housing.options(p, r, d.rent, self.district, self.tenure, self.group, self.hukou, self.employment,
                         self.sector, self.skill, self.age, self.size, self.income, self.months_in_city, self.savings,
@@ -136,12 +136,12 @@ class Household(mesa.Agent):
     def join_community(self) -> None:
         """Take part in co-production or not, by the household's own fixed draw."""
         w = self.model.world
-        self.coproducing = registration.joins_community(w.r[0], w.seed, self.row)
+        self.coproducing = registration.joins_community(w.r, w.seed, self.row)
 
     def register_and_decide_to_apply(self) -> bool:
         """Take up a residence permit (maybe); return True if the household applies for hukou."""
         w = self.model.world
-        p, r = w.p[0], w.r[0]
+        p, r = w.p, w.r
         self.registered = registration.registers(p, r, w.seed, w.step, self.row, self.hukou, self.registered,
                                                  self.months_in_city, self.coproducing)
         return registration.applies(p, r, w.seed, w.step, self.row, self.hukou, self.registered, self.tenure,
@@ -151,17 +151,17 @@ class Household(mesa.Agent):
     def age_one_year(self) -> None:
         w = self.model.world
         self.age, self.kids_school, self.kids_pre, self.size = schooling.a_year_older(
-            w.p[0], w.seed, w.step, self.row, self.age, self.kids_school, self.kids_pre, self.size)
+            w.p, w.seed, w.step, self.row, self.age, self.kids_school, self.kids_pre, self.size)
 
     def admission_class(self) -> int:
-        return schooling.admission_class(self.model.world.r[0], self.hukou, self.registered, self.skill,
+        return schooling.admission_class(self.model.world.r, self.hukou, self.registered, self.skill,
                                          self.pension_months, self.months_in_city, self.tenure)
 
     def enrol_children(self) -> None:
         """A public seat for all the children if the family has a claim and seats are left, else its choice."""
         w = self.model.world
         d = w.districts
-        self.school = schooling.enrol(w.p[0], w.r[0], w.seed, w.step, self.row, d.public_seats, d.public_used,
+        self.school = schooling.enrol(w.p, w.r, w.seed, w.step, self.row, d.public_seats, d.public_used,
                                       d.private_seats, d.private_used, self.district, self.kids_school,
                                       self.admission_class(), self.group, self.income)
 
@@ -170,7 +170,7 @@ class Household(mesa.Agent):
         """Claim the minimum living allowance and temporary assistance where eligible; book what is paid."""
         w = self.model.world
         self.income, self.assistance, self.dibao, self.temp_assist, dibao_pay, temp_pay = assistance.claim(
-            w.p[0], w.r[0], w.seed, w.step, self.row, self.hukou, self.registered, self.urban_ss, self.employment,
+            w.p, w.r, w.seed, w.step, self.row, self.hukou, self.registered, self.urban_ss, self.employment,
             self.size, self.savings, self.income)
         if self.dibao:
             self.flow(F_ASSIST, dibao_pay)
@@ -183,7 +183,7 @@ class Household(mesa.Agent):
         """Weigh staying against going; stay a month longer, or leave (home or on) and give back capacity."""
         w = self.model.world
         self.settle_intent, leaving = settlement.decide(
-            w.p[0], w.r[0], w.seed, w.step, self.row, self.group, self.hukou, self.unemp_spell, self.income, self.size,
+            w.p, w.r, w.seed, w.step, self.row, self.group, self.hukou, self.unemp_spell, self.income, self.size,
             self.rent, self.school, self.employment, self.insured, self.urban_ss, self.tenure, self.coproducing)
         if leaving == settlement.STAYING:
             self.months_in_city = settlement.another_month(self.months_in_city)
@@ -204,10 +204,10 @@ class Household(mesa.Agent):
         """Pay the rent, save or draw on savings, and book the public spending on this household."""
         w = self.model.world
         t = self.tenure
-        self.rent, self.savings = accounts.rent_and_savings(w.p[0], w.r[0], t,
+        self.rent, self.savings = accounts.rent_and_savings(w.p, w.r, t,
                                                             w.districts.rent[self.district, max(t, 0)], self.income,
                                                             self.rent, self.school, self.kids_school, self.savings)
-        edu, housing, insurance, community = accounts.spending(w.r[0], t, self.school, self.kids_school, self.urban_ss,
+        edu, housing, insurance, community = accounts.spending(w.r, t, self.school, self.kids_school, self.urban_ss,
                                                                self.coproducing)
         self.flow(F_EDU, edu)
         self.flow(F_HOUSING, housing)

@@ -12,7 +12,7 @@ class LandLosingFarmer(Household):
         """Lose the land with the monthly share of the city's schedule; the rules decide what follows:
         cash compensation always; urban social security, urban hukou, a resettlement apartment."""
         w = self.model.world
-        r, d = w.r[0], w.districts
+        r, d = w.r, w.districts
         if not requisition.loses_land(r, w.seed, w.step, self.row, self.group, self.land):
             return
         self.land, self.compensation, self.savings, self.urban_ss, self.hukou, converted = requisition.compensate(

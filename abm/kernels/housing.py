@@ -14,7 +14,7 @@ from abm.state import ACTIVE, N_TENURES
 def _evict(r, seed, step, status, tenure, employment, sector, how):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            how[i] = housing.eviction(r[0], seed, step, i, tenure[i], employment[i], sector[i])
+            how[i] = housing.eviction(r, seed, step, i, tenure[i], employment[i], sector[i])
 
 
 @njit(cache=True)
@@ -32,7 +32,7 @@ def _wants_to_search(p, seed, step, status, tenure, rent, income, flag):
     """Each household's own decision, in parallel (plain arrays: prange loses writes through a tuple)."""
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            flag[i] = housing.searches(p[0], seed, step, i, tenure[i], rent[i], income[i])
+            flag[i] = housing.searches(p, seed, step, i, tenure[i], rent[i], income[i])
 
 
 @njit(cache=True, parallel=True)
@@ -42,7 +42,7 @@ def _options(p, r, seed, step, searchers, rents, district, tenure, group, hukou,
     for j in prange(searchers.shape[0]):
         i = searchers[j]
         keys[j] = housing.priority(seed, step, i)
-        housing.options(p[0], r[0], rents, district[i], tenure[i], group[i], hukou[i], employment[i], sector[i],
+        housing.options(p, r, rents, district[i], tenure[i], group[i], hukou[i], employment[i], sector[i],
                         skill[i], age[i], size[i], income[i], months_in_city[i], savings[i], util[j], may[j])
 
 
@@ -62,5 +62,5 @@ def search_and_allocate(h, n, d, p, r, seed, step, work):
     for j in in_priority_order(np.arange(m), keys):
         i = searchers[j]
         h.tenure[i], h.rent[i], h.savings[i] = housing.choose_home(
-            p[0], r[0], seed, step, i, d.units, d.occupied, d.rent, h.district[i], h.tenure[i], h.rent[i],
+            p, r, seed, step, i, d.units, d.occupied, d.rent, h.district[i], h.tenure[i], h.rent[i],
             h.savings[i], h.income[i], util[j], may[j])

@@ -31,24 +31,24 @@ from abm.state import (
 @njit(cache=True, parallel=True)
 def _loses_land(r, seed, step, status, group, land, flag):
     for i in prange(status.shape[0]):
-        flag[i] = status[i] == ACTIVE and req.loses_land(r[0], seed, step, i, group[i], land[i])
+        flag[i] = status[i] == ACTIVE and req.loses_land(r, seed, step, i, group[i], land[i])
 
 
 @njit(cache=True)
 def requisition(h, n, d, r, seed, step, flows, work):
     """Farmers lose land on the city's schedule: who loses it is decided in parallel, then those few are
     compensated and resettled in id order (resettlement units are shared)."""
-    if req.monthly_rate(r[0]) <= 0.0:
+    if req.monthly_rate(r) <= 0.0:
         return  # no draw falls below a rate of 0: no household to visit
     flag = work.flag[:n]  # written for every household
     _loses_land(r, seed, step, h.status[:n], h.group[:n], h.land[:n], flag)
     for i in flagged(flag):
         g, s = h.group[i], h.sex[i]
         h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i], converted = req.compensate(
-            r[0], h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i])
+            r, h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i])
         if converted:
             flows[F_CONVERSIONS, g, s] += 1.0
-        resettled, h.tenure[i], h.hukou[i], converted = req.resettle(r[0], d.units, d.occupied, h.district[i],
+        resettled, h.tenure[i], h.hukou[i], converted = req.resettle(r, d.units, d.occupied, h.district[i],
                                                                      h.tenure[i], h.hukou[i])
         if resettled:
             h.rent[i] = 0.0
@@ -62,7 +62,7 @@ def _separate_and_train(p, r, seed, step, status, group, employment, sector, wag
                         unemp_spell, trainings, skill, trained):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            loses, trained[i], skill[i] = labour.separate_and_train(p[0], r[0], seed, step, i, group[i], employment[i],
+            loses, trained[i], skill[i] = labour.separate_and_train(p, r, seed, step, i, group[i], employment[i],
                                                                     skill[i])
             if loses:
                 employment[i], sector[i], wage[i], insured[i], job_months[i], unemp_spell[i] = labour.JOB_LOST
@@ -127,7 +127,7 @@ def _priority_keys(ids, seed, step, keys):
 def _informal_entry(p, seed, step, hired, status, employment, sector, skill, wage, job_months, unemp_spell,
                     informal_wage):
     for i in prange(status.shape[0]):
-        if status[i] == ACTIVE and not hired[i] and labour.takes_informal_work(p[0], seed, step, i, employment[i]):
+        if status[i] == ACTIVE and not hired[i] and labour.takes_informal_work(p, seed, step, i, employment[i]):
             employment[i], sector[i] = labour.INFORMAL_JOB
             wage[i] = informal_wage[skill[i]]
             job_months[i] = 0
@@ -166,7 +166,7 @@ def match_jobs(h, n, m, p, r, seed, step, work):
         v = 0
         for s in range(N_FORMAL_SECTORS):
             v += vac[s, k]
-        quota = labour.hires_this_month(p[0], seed, step, k, per_skill[k], v)
+        quota = labour.hires_this_month(p, seed, step, k, per_skill[k], v)
         if quota <= 0:
             continue
         ids = bucket[start[k]:start[k + 1]]
@@ -178,7 +178,7 @@ def match_jobs(h, n, m, p, r, seed, step, work):
             ids, keys = ids[take], keys[take]
         order = np.argsort(keys, kind="mergesort")[:quota]
         for i in ids[order]:
-            sector, h.wage[i], h.insured[i] = labour.hire(r[0], seed, step, i, h.hukou[i], k, vac, m.employed, m.wage)
+            sector, h.wage[i], h.insured[i] = labour.hire(r, seed, step, i, h.hukou[i], k, vac, m.employed, m.wage)
             hired[i] = True
             h.employment[i] = FORMAL
             h.sector[i] = sector
@@ -196,7 +196,7 @@ def _contribute_and_earn(p, r, status, group, size, kids_school, kids_pre, emplo
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             (unemp_spell[i], unemp_ins_months[i], pension_months[i], pension_streak[i], medical_months[i],
-             income[i]) = labour.contribute_and_earn(p[0], r[0], group[i], size[i], kids_school[i], kids_pre[i],
+             income[i]) = labour.contribute_and_earn(p, r, group[i], size[i], kids_school[i], kids_pre[i],
                                                      employment[i], insured[i], urban_ss[i], wage[i], land[i],
                                                      compensation[i], unemp_spell[i], unemp_ins_months[i],
                                                      pension_months[i], pension_streak[i], medical_months[i])
@@ -214,6 +214,6 @@ def contributions_and_earnings(h, n, p, r):
 @njit(cache=True)
 def initial_earnings(h, n, p, r):
     for i in range(n):
-        h.income[i] = dec.household_income(p[0], r[0], h.group[i], h.wage[i], h.employment[i], h.insured[i],
+        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i],
                                            dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i]), h.unemp_spell[i],
                                            h.unemp_ins_months[i], h.land[i], h.compensation[i])

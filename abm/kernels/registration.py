@@ -16,10 +16,10 @@ def _register_and_decide(p, r, seed, step, status, hukou, registered, months_in_
     """Each household's own decisions, in parallel (plain arrays: prange loses writes through a tuple)."""
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            coproducing[i] = reg.joins_community(r[0], seed, i)
-            registered[i] = reg.registers(p[0], r[0], seed, step, i, hukou[i], registered[i], months_in_city[i],
+            coproducing[i] = reg.joins_community(r, seed, i)
+            registered[i] = reg.registers(p, r, seed, step, i, hukou[i], registered[i], months_in_city[i],
                                           coproducing[i])
-            flag[i] = reg.applies(p[0], r[0], seed, step, i, hukou[i], registered[i], tenure[i], employment[i],
+            flag[i] = reg.applies(p, r, seed, step, i, hukou[i], registered[i], tenure[i], employment[i],
                                   job_months[i], pension_streak[i])
 
 

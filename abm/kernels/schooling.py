@@ -16,7 +16,7 @@ def _a_year_older(p, seed, step, status, age, kids_school, kids_pre, size):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             age[i], kids_school[i], kids_pre[i], size[i] = schooling.a_year_older(
-                p[0], seed, step, i, age[i], kids_school[i], kids_pre[i], size[i])
+                p, seed, step, i, age[i], kids_school[i], kids_pre[i], size[i])
 
 
 @njit(cache=True)
@@ -37,14 +37,14 @@ def school_year(h, n, d, p, r, seed, step):
     for i in range(n):
         if h.status[i] == ACTIVE and h.kids_school[i] > 0:
             families[j] = i
-            cls[j] = schooling.admission_class(r[0], h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
+            cls[j] = schooling.admission_class(r, h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
                                                h.months_in_city[i], h.tenure[i])
             keys[j] = schooling.priority(seed, step, i, cls[j])
             j += 1
     order = in_priority_order(np.arange(n_kids), keys)
     for j in order:
         i = families[j]
-        h.school[i] = schooling.enrol(p[0], r[0], seed, step, i, d.public_seats, d.public_used, d.private_seats,
+        h.school[i] = schooling.enrol(p, r, seed, step, i, d.public_seats, d.public_used, d.private_seats,
                                       d.private_used, h.district[i], h.kids_school[i], cls[j], h.group[i],
                                       h.income[i])
 
@@ -56,7 +56,7 @@ def public_claims(h, n, r, n_districts):
     out = np.zeros(n_districts, dtype=np.int64)
     for i in range(n):
         if h.status[i] == ACTIVE and h.kids_school[i] > 0:
-            if schooling.admission_class(r[0], h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
+            if schooling.admission_class(r, h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
                                          h.months_in_city[i], h.tenure[i]) < dec.EXCLUDED:
                 out[h.district[i]] += h.kids_school[i]
     return out

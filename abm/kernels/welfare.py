@@ -32,7 +32,7 @@ def _claim(p, r, seed, step, status, hukou, registered, urban_ss, employment, si
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             income[i], assistance_[i], dibao[i], temp_assist[i], dibao_pay[i], temp_pay[i] = assistance_phase.claim(
-                p[0], r[0], seed, step, i, hukou[i], registered[i], urban_ss[i], employment[i], size[i], savings[i],
+                p, r, seed, step, i, hukou[i], registered[i], urban_ss[i], employment[i], size[i], savings[i],
                 income[i])
             paid[i] = dibao[i] == 1 or temp_assist[i] == 1
 
@@ -61,7 +61,7 @@ def _decide_to_leave(p, r, seed, step, status, group, hukou, unemp_spell, income
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             settle_intent[i], leaving[i] = settlement.decide(
-                p[0], r[0], seed, step, i, group[i], hukou[i], unemp_spell[i], income[i], size[i], rent[i], school[i],
+                p, r, seed, step, i, group[i], hukou[i], unemp_spell[i], income[i], size[i], rent[i], school[i],
                 employment[i], insured[i], urban_ss[i], tenure[i], coproducing[i])
             if leaving[i] == settlement.STAYING:
                 months_in_city[i] = settlement.another_month(months_in_city[i])
@@ -89,10 +89,10 @@ def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             t = tenure[i]
-            rent[i], savings[i] = accounts_phase.rent_and_savings(p[0], r[0], t, market_rent[district[i], max(t, 0)],
+            rent[i], savings[i] = accounts_phase.rent_and_savings(p, r, t, market_rent[district[i], max(t, 0)],
                                                                   income[i], rent[i], school[i], kids_school[i],
                                                                   savings[i])
-            edu, housing, insurance, community = accounts_phase.spending(r[0], t, school[i], kids_school[i],
+            edu, housing, insurance, community = accounts_phase.spending(r, t, school[i], kids_school[i],
                                                                          urban_ss[i], coproducing[i])
             spends[i] = edu != 0.0 or housing != 0.0 or insurance != 0.0 or community != 0.0
 
@@ -108,7 +108,7 @@ def accounts(h, n, d, p, r, flows, work):
     for i in flagged(spends):
         g = h.group[i]
         s = h.sex[i]
-        edu, housing, insurance, community = accounts_phase.spending(r[0], h.tenure[i], h.school[i], h.kids_school[i],
+        edu, housing, insurance, community = accounts_phase.spending(r, h.tenure[i], h.school[i], h.kids_school[i],
                                                                      h.urban_ss[i], h.coproducing[i])
         flows[F_EDU, g, s] += edu
         flows[F_HOUSING, g, s] += housing

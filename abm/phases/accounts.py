@@ -25,7 +25,7 @@ def rent_and_savings(p, r, tenure, market_rent, income, rent, school, kids_schoo
     if tenure != NO_HOME:
         rent = dec.tenure_rent(r, tenure, market_rent, income)
     net = income - rent - dec.school_fee(r, school, kids_school)
-    savings += p.saving_rate * net if net > 0.0 else net
+    savings += p[0].saving_rate * net if net > 0.0 else net
     return rent, savings
 
 
@@ -35,16 +35,16 @@ def spending(r, tenure, school, kids_school, urban_ss, coproducing):
     (education, housing, insurance subsidy, community)."""
     education = 0.0
     if school == PUBLIC:
-        education = r.public_cost_per_pupil * kids_school
+        education = r[0].public_cost_per_pupil * kids_school
     elif school == PRIVATE_MIGRANT:
-        education = r.migrant_school_subsidy * kids_school
+        education = r[0].migrant_school_subsidy * kids_school
     housing = 0.0
     if tenure == PUBLIC_RENTAL:
-        housing = r.public_rental_subsidy
+        housing = r[0].public_rental_subsidy
     elif tenure == COMPOUND:
-        housing = r.compound_subsidy
-    insurance = r.ss_subsidy if urban_ss == 1 else 0.0
-    community = r.coproduction_cost if coproducing == 1 else 0.0
+        housing = r[0].compound_subsidy
+    insurance = r[0].ss_subsidy if urban_ss == 1 else 0.0
+    community = r[0].coproduction_cost if coproducing == 1 else 0.0
     return education, housing, insurance, community
 
 

@@ -30,14 +30,14 @@ def claim(p, r, seed, step, i, hukou, registered, urban_ss, employment, size, sa
     line = dec.dibao_line(r, hukou, urban_ss)
     pc = income / size
     if (dec.dibao_eligible(r, hukou, registered) and pc < line
-            and rng.draw(seed, step, i, DIBAO_TAKEUP) < p.dibao_takeup):
+            and rng.draw(seed, step, i, DIBAO_TAKEUP) < p[0].dibao_takeup):
         dibao_pay = (line - pc) * size
         income += dibao_pay
         assistance += dibao_pay
         dibao = 1
     if (dec.temp_assist_eligible(r, hukou, employment, savings)
-            and rng.draw(seed, step, i, TEMP_TAKEUP) < p.temp_takeup):
-        temp_pay = r.temp_assist_amount
+            and rng.draw(seed, step, i, TEMP_TAKEUP) < p[0].temp_takeup):
+        temp_pay = r[0].temp_assist_amount
         income += temp_pay
         assistance += temp_pay
         temp_assist = 1

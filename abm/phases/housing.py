@@ -13,7 +13,7 @@ functions below.
                       moving_cost, downpayment (abm.parameters)
     rules             uv_redevelopment_rate, dormitory_rent, compound_*, public_rental_* (abm.rules)
     shared capacity   housing units by district and tenure: a searcher takes a free unit of its choice, in
-                      the order of its HOUSING_PRIORITY draw; a demolished urban-village unit is gone
+                      the order of its PRIORITY draw; a demolished urban-village unit is gone
 """
 
 from abm import decisions as dec
@@ -35,7 +35,7 @@ STAYS, EVICTED, DEMOLISHED = 0, 1, 2  # what `eviction` says of a household's ho
 def eviction(r, seed, step, i, tenure, employment, sector):
     """Whether household i loses its home this month: DEMOLISHED (its urban-village unit is redeveloped),
     EVICTED (a dormitory bed without a job in the employer's sectors) or STAYS."""
-    if tenure == URBAN_VILLAGE and rng.draw(seed, step, i, EVICTION) < r.uv_redevelopment_rate / 12.0:
+    if tenure == URBAN_VILLAGE and rng.draw(seed, step, i, EVICTION) < r[0].uv_redevelopment_rate / 12.0:
         return DEMOLISHED
     if tenure == DORMITORY and not (employment == FORMAL and sector <= 1):
         return EVICTED
@@ -91,7 +91,7 @@ def choose_home(p, r, seed, step, i, units, occupied, rents, district, tenure, r
         occupied[district, tenure] -= 1
     occupied[district, t] += 1
     if t == OWNED:
-        savings -= p.downpayment
+        savings -= p[0].downpayment
     return t, dec.tenure_rent(r, t, rents[district, t], income), savings
 
 

@@ -43,7 +43,7 @@ def separate_and_train(p, r, seed, step, i, group, employment, skill):
     """Household i's month at work: (loses its job, trained, skill after training)."""
     loses = employment != UNEMPLOYED and rng.draw(seed, step, i, SEPARATION) < dec.separation_prob(p, employment)
     trained = rng.draw(seed, step, i, TRAINING) < dec.training_rate(r, group)
-    if trained and skill < N_SKILLS - 1 and rng.draw(seed, step, i, TRAINING_GAIN) < p.training_skill_gain:
+    if trained and skill < N_SKILLS - 1 and rng.draw(seed, step, i, TRAINING_GAIN) < p[0].training_skill_gain:
         skill += 1
     return loses, trained, skill
 
@@ -75,7 +75,7 @@ def hire(r, seed, step, i, hukou, skill, vacancies, employed, wage):
 @jit
 def takes_informal_work(p, seed, step, i, employment):
     """An unemployed household not hired this month starts informal work with this probability."""
-    return employment == UNEMPLOYED and rng.draw(seed, step, i, INFORMAL_ENTRY) < p.informal_entry
+    return employment == UNEMPLOYED and rng.draw(seed, step, i, INFORMAL_ENTRY) < p[0].informal_entry
 
 
 INFORMAL_JOB = (INFORMAL, INFORMAL_SECTOR)  # employment and sector of informal work (wage by skill)
@@ -106,7 +106,7 @@ def employer_contribution(r, employment, insured, wage):
     """What the employer pays into social insurance this month for a household's job: the wage times the
     statutory employer rates (pension, medical, unemployment) for an insured formal job, else nothing."""
     if employment == FORMAL and insured == 1:
-        return wage * (r.pension_employer + r.medical_employer + r.unemployment_employer)
+        return wage * (r[0].pension_employer + r[0].medical_employer + r[0].unemployment_employer)
     return 0.0
 
 

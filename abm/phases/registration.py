@@ -40,7 +40,7 @@ def yearly_quota(share: float, initial_migrants: int, seed: int, step: int) -> i
 @jit
 def joins_community(r, seed, i):
     """Whether household i takes part in co-production (1) or not (0): its own fixed draw, every month."""
-    if r.coproduction_participation <= 0.0:
+    if r[0].coproduction_participation <= 0.0:
         return 0  # no draw falls below 0 (most cities: no draw needed)
     return 1 if dec.joins_coproduction(r, rng.draw(seed, 0, i, COPRODUCTION)) else 0
 
@@ -58,7 +58,7 @@ def registers(p, r, seed, step, i, hukou, registered, months_in_city, coproducin
 def applies(p, r, seed, step, i, hukou, registered, tenure, employment, job_months, pension_streak):
     """Whether an eligible household applies for local hukou this month."""
     return dec.hukou_eligible(r, hukou, registered, tenure, employment, job_months, pension_streak) and rng.draw(
-        seed, step, i, APPLY) < dec.logistic(p.hukou_apply_const)
+        seed, step, i, APPLY) < dec.logistic(p[0].hukou_apply_const)
 
 
 @jit

@@ -23,7 +23,7 @@ REQUISITION = rng.stream("land.requisition")
 @jit
 def monthly_rate(r):
     """The share of remaining farmland requisitioned this month (0 where the city takes none)."""
-    return r.land_requisition_rate / 12.0
+    return r[0].land_requisition_rate / 12.0
 
 
 @jit
@@ -36,12 +36,12 @@ def loses_land(r, seed, step, i, group, land):
 def compensate(r, land, compensation, savings, urban_ss, hukou):
     """The land goes for cash, and maybe urban social security and urban hukou:
     (land, compensation, savings, urban_ss, hukou, converted)."""
-    pay = land * r.compensation_per_mu
+    pay = land * r[0].compensation_per_mu
     compensation += pay
     savings += pay
-    if r.farmers_urban_ss > 0:
+    if r[0].farmers_urban_ss > 0:
         urban_ss = 1
-    converted = r.requisitioned_hukou > 0
+    converted = r[0].requisitioned_hukou > 0
     if converted:
         hukou = CONVERTED
     return 0.0, compensation, savings, urban_ss, hukou, converted
@@ -51,12 +51,12 @@ def compensate(r, land, compensation, savings, urban_ss, hukou):
 def resettle(r, units, occupied, district, tenure, hukou):
     """A resettlement apartment where the rules exchange homesteads and the district has one free; the
     move is booked in `occupied`: (resettled, tenure, hukou, converted). Rent is 0 in a resettlement home."""
-    if r.homestead_exchange == 0 or units[district, RESETTLEMENT] <= occupied[district, RESETTLEMENT]:
+    if r[0].homestead_exchange == 0 or units[district, RESETTLEMENT] <= occupied[district, RESETTLEMENT]:
         return False, tenure, hukou, False
     if tenure != NO_HOME:
         occupied[district, tenure] -= 1
     occupied[district, RESETTLEMENT] += 1
-    converted = r.resettled_hukou > 0 and hukou != CONVERTED
+    converted = r[0].resettled_hukou > 0 and hukou != CONVERTED
     return True, RESETTLEMENT, CONVERTED if converted else hukou, converted
 
 

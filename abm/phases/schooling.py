@@ -39,13 +39,13 @@ def a_year_older(p, seed, step, i, age, kids_school, kids_pre, size):
         age += 1
     school, pre = kids_school, kids_pre
     for j in range(kids_school):
-        if rng.draw_at(seed, step, i, CHILD_AGE_OUT, j) < p.child_age_out:
+        if rng.draw_at(seed, step, i, CHILD_AGE_OUT, j) < p[0].child_age_out:
             school -= 1
     for j in range(kids_pre):
-        if rng.draw_at(seed, step, i, CHILD_ENTRY, j) < p.child_school_entry:
+        if rng.draw_at(seed, step, i, CHILD_ENTRY, j) < p[0].child_school_entry:
             pre -= 1
             school += 1
-    if age < 40 and size < 12 and rng.draw(seed, step, i, BIRTH) < p.birth_rate:
+    if age < 40 and size < 12 and rng.draw(seed, step, i, BIRTH) < p[0].birth_rate:
         pre += 1
         size += 1
     return age, school, pre, size

@@ -34,7 +34,7 @@ def decide(p, r, seed, step, i, group, hukou, unemp_spell, income, size, rent, s
     A household without a home leaves."""
     burden = dec.rent_burden(rent, income)
     pension = dec.contributes_pension(employment, insured, urban_ss)
-    hz = dec.leave_hazard(p, group, hukou, unemp_spell, income / size, r.poverty_line, burden, school, pension,
+    hz = dec.leave_hazard(p, group, hukou, unemp_spell, income / size, r[0].poverty_line, burden, school, pension,
                           tenure, coproducing == 1)
     settle_intent = 1 if hz < dec.base_hazard(p, group) else 0
     u = rng.draw(seed, step, i, LEAVE)
@@ -43,7 +43,7 @@ def decide(p, r, seed, step, i, group, hukou, unemp_spell, income, size, rent, s
     prob = 1.0 if tenure == NO_HOME else dec.leave_prob(hz)
     if u >= prob:
         return settle_intent, STAYING
-    if rng.draw(seed, step, i, LEAVE_WHERE) < p.return_home_share:
+    if rng.draw(seed, step, i, LEAVE_WHERE) < p[0].return_home_share:
         return settle_intent, RETURNED_HOME
     return settle_intent, MOVED_ON
 
