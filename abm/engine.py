@@ -28,17 +28,18 @@ class FastEngine:
         w = self.world
         self._run("exogenous and city hooks", w.begin_step)
         h, n, d, m, p, r, seed, t, f = w.h, w.n, w.districts, w.market, w.p, w.r, w.seed, w.step, w.flows
+        wk = w.work  # work arrays reused every step
         run = self._run
-        run("land requisition", labour.requisition, h, n, d, r, seed, t, f)
-        run("separations and training", labour.separations_and_training, h, n, p, r, seed, t, f)
-        run("job matching", labour.match_jobs, h, n, m, p, r, seed, t)
+        run("land requisition", labour.requisition, h, n, d, r, seed, t, f, wk)
+        run("separations and training", labour.separations_and_training, h, n, p, r, seed, t, f, wk)
+        run("job matching", labour.match_jobs, h, n, m, p, r, seed, t, wk)
         run("contributions and earnings", labour.contributions_and_earnings, h, n, p, r)
-        run("evictions", housing.evictions, h, n, d, r, seed, t)
-        run("housing search", housing.search_and_allocate, h, n, d, p, r, seed, t)
-        w.quota = run("registration and hukou", registration.register_and_apply, h, n, p, r, seed, t, w.quota, f)
+        run("evictions", housing.evictions, h, n, d, r, seed, t, wk)
+        run("housing search", housing.search_and_allocate, h, n, d, p, r, seed, t, wk)
+        w.quota = run("registration and hukou", registration.register_and_apply, h, n, p, r, seed, t, w.quota, f, wk)
         if w.school_year_starts:
             run("school year", schooling.school_year, h, n, d, p, r, seed, t)
-        run("assistance", welfare.assistance, h, n, p, r, seed, t, f)
-        run("settle or leave", welfare.settle_or_leave, h, n, d, p, r, seed, t, f)
-        run("accounts", welfare.accounts, h, n, d, p, r, f)
+        run("assistance", welfare.assistance, h, n, p, r, seed, t, f, wk)
+        run("settle or leave", welfare.settle_or_leave, h, n, d, p, r, seed, t, f, wk)
+        run("accounts", welfare.accounts, h, n, d, p, r, f, wk)
         run("indicators", w.end_step)

@@ -22,6 +22,7 @@ from abm.kernels.labour import initial_earnings
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
+from abm.phases import registration
 from abm.rules import RULES
 from abm.spec import RunSpec
 from abm.state import (
@@ -44,6 +45,7 @@ from abm.state import (
     Market,
     empty_flows,
     empty_households,
+    empty_work,
     grow,
 )
 from abm.synthesis import synthesize
@@ -92,6 +94,7 @@ class World:
         self.n = s.group.size
         self.initial_migrants = int((s.group == MIGRANT).sum())
         self.h = empty_households(self.n + self._expected_arrivals() + 64)
+        self.work = empty_work(self.h.group.shape[0])  # the kernels' reusable work arrays
         ages = _ages(self.age_lo, self.age_width, s.age_band, self.seed, -1, 0)
         self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
         fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.seed, -1, False)
@@ -157,8 +160,8 @@ class World:
         self.city_budget[:] = 0.0
         self.market.jobs[:] *= (1.0 + self.pv.labour_demand_growth) ** (1.0 / 12.0)
         if self.month == 1 or self.step == 1:
-            q = self.rv.hukou_quota_share * self.initial_migrants
-            self.quota = math.floor(q + rng.draw(self.seed, self.step, rng.CITY, rng.HUKOU_QUOTA))
+            self.quota = registration.yearly_quota(self.rv.hukou_quota_share, self.initial_migrants, self.seed,
+                                                   self.step)
         self._market_supply()
         self._arrivals(self._arrival_count())
         city = CityView(self)
@@ -213,6 +216,7 @@ class World:
         start = self.n
         if start + k > self.h.group.shape[0]:
             self.h = grow(self.h, self.n, max(2 * self.h.group.shape[0], start + k))
+            self.work = empty_work(self.h.group.shape[0])
             self.columns = self.h._asdict()
         cells = draw_cells(self.arrival_cum, k, self.seed, self.step)
         d, s, a, x = np.unravel_index(cells, self.arrival_shape)
@@ -225,7 +229,7 @@ class World:
 
     def record(self) -> None:
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
-                                    self.scale, self.background_urban))
+                                    self.scale, self.background_urban, self.work))
 
     def end_step(self) -> None:
         self.record()

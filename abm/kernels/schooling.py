@@ -1,22 +1,27 @@
-"""Phase 6, at the school-year start: children age, then seats are allocated."""
+"""The fast engine's driver of the school year (abm/phases/schooling.py, shared with the Mesa model):
+children age per household in parallel, then families are given seats in (admission class, priority)
+order."""
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from abm import decisions as dec
-from abm import rng
-from abm.kernels.common import priority_order
-from abm.state import ACTIVE, NO_CHILDREN, PRIVATE_MIGRANT, PUBLIC
+from abm.kernels.common import in_priority_order
+from abm.phases import schooling
+from abm.state import ACTIVE, NO_CHILDREN
+
+
+@njit(cache=True, parallel=True)
+def _a_year_older(p, seed, step, status, age, kids_school, kids_pre, size):
+    for i in prange(status.shape[0]):
+        if status[i] == ACTIVE:
+            age[i], kids_school[i], kids_pre[i], size[i] = schooling.a_year_older(
+                p, seed, step, i, age[i], kids_school[i], kids_pre[i], size[i])
 
 
 @njit(cache=True)
 def school_year(h, n, d, p, r, seed, step):
-    for i in range(n):
-        if h.status[i] == ACTIVE:
-            if h.age[i] < 100:
-                h.age[i] += 1
-            h.kids_school[i], h.kids_pre[i], h.size[i] = dec.children_after_a_year(
-                p, seed, step, i, h.age[i], h.kids_school[i], h.kids_pre[i], h.size[i])
+    _a_year_older(p, seed, step, h.status[:n], h.age[:n], h.kids_school[:n], h.kids_pre[:n], h.size[:n])
     d.public_used[:] = 0
     d.private_used[:] = 0
     n_kids = 0
@@ -26,29 +31,22 @@ def school_year(h, n, d, p, r, seed, step):
         elif h.status[i] == ACTIVE:
             h.school[i] = NO_CHILDREN
     families = np.empty(n_kids, dtype=np.int64)
-    cls = np.empty(n_kids)
+    cls = np.empty(n_kids, dtype=np.int64)
+    keys = np.empty(n_kids)
     j = 0
     for i in range(n):
         if h.status[i] == ACTIVE and h.kids_school[i] > 0:
             families[j] = i
-            pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-            cls[j] = float(dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]))
+            cls[j] = schooling.admission_class(r, h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
+                                               h.months_in_city[i], h.tenure[i])
+            keys[j] = schooling.priority(seed, step, i, cls[j])
             j += 1
-    for i in priority_order(families, seed, step, rng.SCHOOL_PRIORITY, cls):
-        dist = h.district[i]
-        kids = h.kids_school[i]
-        pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-        claim = dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]) < dec.EXCLUDED
-        if claim and d.public_seats[dist] - d.public_used[dist] >= kids:
-            h.school[i] = PUBLIC
-            d.public_used[dist] += kids
-            continue
-        private_ok = d.private_seats[dist] - d.private_used[dist] >= kids
-        place = dec.school_alternative(p, r, h.group[i], kids, h.income[i], private_ok,
-                                       rng.draw(seed, step, i, rng.SCHOOL_CHOICE))
-        h.school[i] = place
-        if place == PRIVATE_MIGRANT:
-            d.private_used[dist] += kids
+    order = in_priority_order(np.arange(n_kids), keys)
+    for j in order:
+        i = families[j]
+        h.school[i] = schooling.enrol(p, r, seed, step, i, d.public_seats, d.public_used, d.private_seats,
+                                      d.private_used, h.district[i], h.kids_school[i], cls[j], h.group[i],
+                                      h.income[i])
 
 
 @njit(cache=True)
@@ -58,7 +56,7 @@ def public_claims(h, n, r, n_districts):
     out = np.zeros(n_districts, dtype=np.int64)
     for i in range(n):
         if h.status[i] == ACTIVE and h.kids_school[i] > 0:
-            pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-            if dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]) < dec.EXCLUDED:
+            if schooling.admission_class(r, h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
+                                         h.months_in_city[i], h.tenure[i]) < dec.EXCLUDED:
                 out[h.district[i]] += h.kids_school[i]
     return out
