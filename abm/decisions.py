@@ -12,7 +12,6 @@ import math
 import numpy as np
 from numba import njit
 
-from abm import rng
 from abm.rules import HUKOU_FIRST, NEIGHBOURHOOD_RULE, POINTS_RULE, REGISTRATION_RULE
 from abm.state import (
     COMPOUND,
@@ -39,7 +38,12 @@ from abm.state import (
 )
 
 EXCLUDED = 99  # admission class of a child with no claim to a public seat
-jit = njit(cache=True)
+# Inlined into their callers (Numba's own inlining): a call of a small function that is not inlined costs a
+# reference count and a descriptor for each array passed (the records p and r), which made the phases' loops
+# two to five times slower than their arithmetic. (Passing the records p[0], r[0] instead is fast inside the
+# kernels but crosses from Python ten times slower, which made the Mesa engine nine times slower.) From
+# Python (the Mesa engine, the unit cases) they compile as ordinary functions.
+jit = njit(cache=True, inline="always")
 
 
 @jit
@@ -363,6 +367,8 @@ def school_alternative(p, r, group, kids, income, private_available, u):
 def school_fee(r, school, kids):
     return r[0].private_school_fee * kids if school == PRIVATE_MIGRANT else 0.0
 
+
+# ---- assistance ---------------------------------------------------------------------------------
 
 @jit
 def dibao_line(r, hukou, urban_ss):

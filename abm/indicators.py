@@ -28,6 +28,7 @@ from abm.state import (
     ACTIVE,
     COMPOUND,
     FORMAL,
+    INFORMAL,
     LEFT_BEHIND,
     NO_HOME,
     NOT_ENROLLED,
@@ -264,7 +265,7 @@ def _ratio(a, b):
     return a / b if b > 0.0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _age_groups(age, spouse, spouse_age, k0, k1, k2, k3):
     """Persons of a household aged (0-14 or 65 and over, 15-64): the dependency ratio's two groups."""
     young = 0.0
@@ -302,71 +303,169 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if status[i] != ACTIVE:
                 continue
-            a = group[i] * 2 + sex[i]
-            kids = kids_school[i]
-            part[c, a, A_HH] += 1.0
-            part[c, a, A_PERSONS] += size[i]
-            if hukou[i] == RURAL_NONLOCAL:
-                part[c, a, A_NONLOCAL] += 1.0
-                part[c, a, A_REG] += registered[i]
-            sc = school[i]
-            if sc == PUBLIC or sc == PRIVATE_MIGRANT or sc == NOT_ENROLLED:
-                part[c, a, A_KIDS_CITY] += kids
-            if sc == PUBLIC or sc == PRIVATE_MIGRANT:
-                part[c, a, A_KIDS_ENROLLED] += kids
-            if sc == PUBLIC:
-                part[c, a, A_KIDS_PUBLIC] += kids
-                part[c, a, A_CS] += kids * class_size[district[i]]
-            elif sc == LEFT_BEHIND:
-                part[c, a, A_KIDS_LB] += kids
-            t = tenure[i]
-            if t == URBAN_VILLAGE or t == NO_HOME:
-                part[c, a, A_INFORMAL] += 1.0
-            if rent[i] > 0.0:
-                part[c, a, A_RENT] += rent[i]
-                part[c, a, A_RENT_INCOME] += income[i]
-            if t == PUBLIC_RENTAL or t == COMPOUND:
-                part[c, a, A_PUBLIC_RENTAL] += 1.0
-            pension = dec.contributes_pension(employment[i], insured[i], urban_ss[i])
-            if pension:
-                part[c, a, A_PENSION] += 1.0
-            if pension or dec.is_local(hukou[i]):
-                part[c, a, A_MEDICAL] += 1.0
-            if employment[i] == RETIRED:
-                part[c, a, A_RETIRED] += 1.0
-            if labour.works(employment[i]):
-                part[c, a, A_EMPLOYED] += 1.0
-                if employment[i] == FORMAL and insured[i] == 1:
-                    part[c, a, A_UI] += 1.0
-            part[c, a, A_INCOME] += income[i]
+            # every sum is added to, a term of 0 where it does not apply (x + 0.0 is x): no branch to mispredict
+            q = part[c, group[i] * 2 + sex[i]]
+            kids = float(kids_school[i])
+            sc, t, emp, hk = school[i], tenure[i], employment[i], hukou[i]
+            nonlocal_ = hk == RURAL_NONLOCAL
+            q[A_HH] += 1.0
+            q[A_PERSONS] += size[i]
+            q[A_NONLOCAL] += 1.0 if nonlocal_ else 0.0
+            q[A_REG] += registered[i] if nonlocal_ else 0
+            enrolled = sc == PUBLIC or sc == PRIVATE_MIGRANT
+            q[A_KIDS_CITY] += kids if enrolled or sc == NOT_ENROLLED else 0.0
+            q[A_KIDS_ENROLLED] += kids if enrolled else 0.0
+            q[A_KIDS_PUBLIC] += kids if sc == PUBLIC else 0.0
+            q[A_CS] += kids * class_size[district[i]] if sc == PUBLIC else 0.0
+            q[A_KIDS_LB] += kids if sc == LEFT_BEHIND else 0.0
+            q[A_INFORMAL] += 1.0 if t == URBAN_VILLAGE or t == NO_HOME else 0.0
+            pays_rent = rent[i] > 0.0
+            q[A_RENT] += rent[i] if pays_rent else 0.0
+            q[A_RENT_INCOME] += income[i] if pays_rent else 0.0
+            q[A_PUBLIC_RENTAL] += 1.0 if t == PUBLIC_RENTAL or t == COMPOUND else 0.0
+            pension = dec.contributes_pension(emp, insured[i], urban_ss[i])
+            q[A_PENSION] += 1.0 if pension else 0.0
+            q[A_MEDICAL] += 1.0 if pension or dec.is_local(hk) else 0.0
+            q[A_RETIRED] += 1.0 if emp == RETIRED else 0.0
+            q[A_EMPLOYED] += 1.0 if emp == FORMAL or emp == INFORMAL else 0.0
+            q[A_UI] += 1.0 if emp == FORMAL and insured[i] == 1 else 0.0
+            q[A_INCOME] += income[i]
             p = income[i] / size[i]
-            if p < r[0].poverty_line:
-                part[c, a, A_POOR_ABS] += 1.0
-            if p < rel_line:
-                part[c, a, A_POOR_REL] += 1.0
-            part[c, a, A_DIBAO] += dibao[i]
-            part[c, a, A_RESETTLED] += resettled[i]
-            part[c, a, A_URBAN_SS] += urban_ss[i]
-            if months_in_city[i] >= 60:
-                part[c, a, A_STAY5] += 1.0
-            if months_in_city[i] >= 120:
-                part[c, a, A_STAY10] += 1.0
-            part[c, a, A_SETTLE] += settle_intent[i]
-            part[c, a, A_COPRODUCING] += coproducing[i]
-            if not dec.has_urban_hukou(hukou[i]):
-                part[c, a, A_NO_URBAN] += size[i]
-            part[c, a, A_EMPLOYER] += labour.employer_contribution(r, employment[i], insured[i], wage[i])
+            q[A_POOR_ABS] += 1.0 if p < r[0].poverty_line else 0.0
+            q[A_POOR_REL] += 1.0 if p < rel_line else 0.0
+            q[A_DIBAO] += dibao[i]
+            q[A_RESETTLED] += resettled[i]
+            q[A_URBAN_SS] += urban_ss[i]
+            q[A_STAY5] += 1.0 if months_in_city[i] >= 60 else 0.0
+            q[A_STAY10] += 1.0 if months_in_city[i] >= 120 else 0.0
+            q[A_SETTLE] += settle_intent[i]
+            q[A_COPRODUCING] += coproducing[i]
+            q[A_NO_URBAN] += 0.0 if dec.has_urban_hukou(hk) else float(size[i])
+            q[A_EMPLOYER] += labour.employer_contribution(r, emp, insured[i], wage[i])
             dependants, working = _age_groups(age[i], spouse[i], spouse_age[i], k0[i], k1[i], k2[i], k3[i])
-            part[c, a, A_DEPENDANTS] += dependants
-            part[c, a, A_WORKING_AGE] += working
-            part[c, a, A_KIDS_PRE] += kids_pre[i]
-            if spouse[i] == SPOUSE_AWAY:
-                part[c, a, A_SPOUSE_AWAY] += 1.0
+            q[A_DEPENDANTS] += dependants
+            q[A_WORKING_AGE] += working
+            q[A_KIDS_PRE] += kids_pre[i]
+            q[A_SPOUSE_AWAY] += 1.0 if spouse[i] == SPOUSE_AWAY else 0.0
     return part
 
 
+BUCKETS = 4096  # buckets of the median's search
+
+
+@njit(cache=True, parallel=True)
+def _pc_values(status, income, size, pc):
+    """Income per person into `pc` (+0.0 for -0.0, so a value's bits order it); per chunk: active households,
+    the least value, the least positive value and the greatest value."""
+    n = status.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    count = np.zeros(n_chunks, dtype=np.int64)
+    lo = np.full(n_chunks, np.inf)
+    lo_positive = np.full(n_chunks, np.inf)
+    hi = np.full(n_chunks, -np.inf)
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if status[i] == ACTIVE:
+                v = income[i] / size[i] + 0.0
+                pc[i] = v
+                count[c] += 1
+                lo[c] = min(lo[c], v)
+                lo_positive[c] = min(lo_positive[c], v) if v > 0.0 else lo_positive[c]
+                hi[c] = max(hi[c], v)
+    return count, lo, lo_positive, hi
+
+
+@njit(cache=True, inline="always")
+def _key_bucket(key, first_key, shift):
+    """A value's bucket from its bits: zeros join the least positive value's bucket (non-decreasing)."""
+    return (max(key, first_key) - first_key) >> shift
+
+
+@njit(cache=True, parallel=True)
+def _key_histogram(status, keys, first_key, shift):
+    n = status.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    hist = np.zeros((n_chunks, BUCKETS), dtype=np.int64)
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if status[i] == ACTIVE:
+                hist[c, _key_bucket(keys[i], first_key, shift)] += 1
+    return hist
+
+
+@njit(cache=True, parallel=True)
+def _key_gather(status, keys, values, first_key, shift, first, last, offsets, out):
+    """The values whose bucket is in [first, last], each chunk into its own slots."""
+    n = status.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        j = offsets[c]
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if status[i] == ACTIVE:
+                b = _key_bucket(keys[i], first_key, shift)
+                if first <= b <= last:
+                    out[j] = values[i]
+                    j += 1
+
+
 @njit(cache=True)
-def compute(h, n, d, r, flows, city_budget, scale, background_urban):
+def median_per_person(status, income, size, pc):
+    """(active households, the median of their income per person): np.median of those values (the mean of
+    the two middle ones for an even count), found in parallel rather than by a serial selection over a copy.
+
+    The bits of a non-negative float order it as its value does, so a histogram of the values' bits in
+    buckets (by their leading bits: narrow buckets at every scale) finds the bucket(s) holding the two
+    middle ranks, and only the values there are searched. Negative values, which no income gives, take the
+    serial selection. `pc` is a work array of the households' length (its values are written here).
+    """
+    n = status.shape[0]
+    count, lo_c, lo_positive_c, hi_c = _pc_values(status, income, size, pc)
+    m = count.sum()
+    if m == 0:
+        return 0, 0.0
+    lo, hi = lo_c.min(), hi_c.max()
+    if hi == 0.0:
+        return m, 0.0  # every value is 0
+    if lo < 0.0:
+        sel = np.empty(m)
+        j = 0
+        for i in range(n):
+            if status[i] == ACTIVE:
+                sel[j] = pc[i]
+                j += 1
+        return m, np.median(sel)
+    keys = pc.view(np.uint64)
+    bounds = np.array([lo_positive_c.min(), hi]).view(np.uint64)  # buckets span the positive values
+    first_key, shift = bounds[0], np.uint64(0)
+    while (bounds[1] - first_key) >> shift >= BUCKETS:
+        shift += np.uint64(1)
+    half = m >> 1
+    low_rank = half - 1 if m % 2 == 0 else half  # the two middle ranks (the same one for an odd count)
+    hist = _key_histogram(status, keys, first_key, shift)
+    total = hist.sum(axis=0)
+    below, first = 0, 0
+    while below + total[first] <= low_rank:
+        below += total[first]
+        first += 1
+    last, upto = first, below + total[first]
+    while upto <= half:
+        last += 1
+        upto += total[last]
+    per_chunk = hist[:, first:last + 1].sum(axis=1)
+    offsets = np.zeros(per_chunk.shape[0], dtype=np.int64)
+    for c in range(1, per_chunk.shape[0]):
+        offsets[c] = offsets[c - 1] + per_chunk[c - 1]
+    vals = np.empty(per_chunk.sum())
+    _key_gather(status, keys, pc, first_key, shift, first, last, offsets, vals)
+    k = half - below
+    vals = np.partition(vals, k)  # many equal values (one wage, one size) can share the middle bucket
+    b = vals[k]
+    a = vals[:k].max() if low_rank < half else b  # the value ranked just below the middle
+    return m, (a + b) / 2 if m % 2 == 0 else b
+
+
+@njit(cache=True)
+def compute(h, n, d, r, flows, city_budget, scale, background_urban, work):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
     Each indicator is its declared formula over its row's sums and flows. `city_budget` holds
@@ -378,13 +477,8 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban):
     for k in range(n_d):
         classes = math.ceil(d.public_seats[k] / r[0].class_size_norm)
         class_size[k] = d.public_used[k] / classes if classes > 0 else 0.0
-    pc = np.empty(n)
-    m = 0
-    for i in range(n):
-        if h.status[i] == ACTIVE:
-            pc[m] = h.income[i] / h.size[i]
-            m += 1
-    rel_line = 0.6 * np.median(pc[:m]) if m > 0 else 0.0
+    m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n], work.yuan[:n])
+    rel_line = 0.6 * median if m > 0 else 0.0
     part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],

@@ -12,17 +12,15 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from abm import rng
 from abm.agents import BY_GROUP, Household
-from abm.phases import labour, priority_key
-from abm.state import ACTIVE, CONVERTED, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN, RURAL_NONLOCAL
+from abm.phases import housing, labour, registration, schooling
+from abm.state import ACTIVE, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN, RURAL_NONLOCAL
 from abm.world import World
 
 
-def by_priority(agents: list[Household], stream: int, offset=lambda a: 0.0) -> list[Household]:
-    """Agents in the order of their draw from `stream` (after a class offset); ties by id."""
-    w = agents[0].model.world if agents else None
-    return sorted(agents, key=lambda a: (priority_key(w.seed, w.step, a.row, stream, offset(a)), a.row))
+def by_priority(agents: list[Household], key) -> list[Household]:
+    """Agents in the order of their phase's priority key (`key(agent)`, lower first); ties by id."""
+    return sorted(agents, key=lambda a: (key(a), a.row))
 
 
 class UrbanModel(mesa.Model):
@@ -62,7 +60,8 @@ class UrbanModel(mesa.Model):
             a.contribute_and_earn()
         for a in people:
             a.face_eviction()
-        for a in by_priority([a for a in people if a.wants_to_search()], rng.HOUSING_PRIORITY):
+        for a in by_priority([a for a in people if a.wants_to_search()],
+                             lambda a: housing.priority(w.seed, w.step, a.row)):
             a.choose_home()
         self.hukou_applications(people)
         if w.school_year_starts:
@@ -90,7 +89,7 @@ class UrbanModel(mesa.Model):
             n_k = float(sum(1 for a in seekers if a.skill == k))
             v_k = float(sum(int(vacancies[s, k]) for s in range(N_FORMAL_SECTORS)))
             hires_left[k] = labour.hires_this_month(w.p, w.seed, w.step, k, n_k, v_k)
-        for a in by_priority(seekers, labour.JOB_PRIORITY):
+        for a in by_priority(seekers, lambda a: labour.priority(w.seed, w.step, a.row)):
             a.seek_job(vacancies, hires_left)
 
     def hukou_applications(self, people: list[Household]) -> None:
@@ -99,15 +98,16 @@ class UrbanModel(mesa.Model):
             a.join_community()
         migrants = [a for a in people if a.hukou == RURAL_NONLOCAL]
         applicants = [a for a in migrants if a.register_and_decide_to_apply()]
-        for a in by_priority(applicants, rng.HUKOU_PRIORITY):
-            if w.quota < 1:
+        for a in by_priority(applicants, lambda a: registration.priority(w.seed, w.step, a.row)):
+            granted, w.quota = registration.grant(w.quota)
+            if not granted:
                 break
-            a.hukou = CONVERTED
-            w.quota -= 1
+            a.hukou = registration.GRANTED
             w.flows[F_CONVERSIONS, a.group, a.sex] += 1.0
 
     def school_year(self, people: list[Household]) -> None:
-        d = self.world.districts
+        w = self.world
+        d = w.districts
         d.public_used[:] = 0
         d.private_used[:] = 0
         families = []
@@ -116,5 +116,5 @@ class UrbanModel(mesa.Model):
                 families.append(a)
             else:
                 a.school = NO_CHILDREN
-        for a in by_priority(families, rng.SCHOOL_PRIORITY, offset=lambda a: float(a.admission_class())):
+        for a in by_priority(families, lambda a: schooling.priority(w.seed, w.step, a.row, a.admission_class())):
             a.enrol_children()

@@ -45,26 +45,7 @@ def stream(name: str) -> int:
     return sid
 
 
-# labour: in abm/phases/labour.py
-REQUISITION = stream("land.requisition")
-# housing
-EVICTION = stream("housing.eviction")
-HOUSING_SEARCH = stream("housing.search")
-HOUSING_PRIORITY = stream("housing.priority")
-HOUSING_CHOICE = stream("housing.choice")
-# registration and hukou
-REGISTRATION = stream("hukou.registration")
-HUKOU_APPLY = stream("hukou.apply")
-HUKOU_PRIORITY = stream("hukou.priority")
-HUKOU_QUOTA = stream("hukou.quota")  # city draw
-COPRODUCTION = stream("hukou.coproduction")
-# schooling and children
-SCHOOL_PRIORITY = stream("school.priority")
-SCHOOL_CHOICE = stream("school.choice")
-# welfare
-DIBAO_TAKEUP = stream("welfare.dibao_takeup")
-TEMP_TAKEUP = stream("welfare.temp_takeup")
-# departures: in abm/phases/settlement.py
+# A phase's streams are declared in its module (abm/phases/*.py), beside the draws that use them.
 # arrivals (city draws, indexed by arrival)
 ARRIVAL_COUNT = stream("arrival.count")
 ARRIVAL_CELL = stream("arrival.cell")

@@ -23,6 +23,7 @@ from abm.kernels.labour import initial_earnings
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
+from abm.phases import registration
 from abm.rules import RULES
 from abm.series import WageIndex
 from abm.spec import RunSpec
@@ -51,6 +52,7 @@ from abm.state import (
     Market,
     empty_flows,
     empty_households,
+    empty_work,
     grow,
 )
 from abm.synthesis import synthesize
@@ -108,6 +110,7 @@ class World:
         self.n = s.group.size
         self.initial_migrants = int((s.group == MIGRANT).sum())
         self.h = empty_households(self.n + self._expected_arrivals() + 64)
+        self.work = empty_work(self.h.group.shape[0])  # the kernels' reusable work arrays
         ages = _ages(self.age_lo, self.age_width, s.age_band, self.seed, -1, 0)
         self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
         fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.fert, self.gap,
@@ -239,8 +242,8 @@ class World:
             self._index_money()
         self.market.jobs[:] *= (1.0 + self.pv.labour_demand_growth) ** (1.0 / 12.0)
         if self.month == 1 or self.step == 1:
-            q = self.rv.hukou_quota_share * self.initial_migrants
-            self.quota = math.floor(q + rng.draw(self.seed, self.step, rng.CITY, rng.HUKOU_QUOTA))
+            self.quota = registration.yearly_quota(self.rv.hukou_quota_share, self.initial_migrants, self.seed,
+                                                   self.step)
         self._market_supply()
         self._arrivals(self._arrival_count())
         self._poverty_entries()
@@ -303,6 +306,7 @@ class World:
         start = self.n
         if start + k > self.h.group.shape[0]:
             self.h = grow(self.h, self.n, max(2 * self.h.group.shape[0], start + k))
+            self.work = empty_work(self.h.group.shape[0])
             self.columns = self.h._asdict()
             self.scratch = lifecourse.scratch(self.h.group.shape[0])
         return start
@@ -353,7 +357,7 @@ class World:
 
     def record(self) -> None:
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
-                                    self.scale, self.background_urban))
+                                    self.scale, self.background_urban, self.work))
         if self.step % PYRAMID_EVERY == 0:
             self.pyramids[self.step] = pyramid(self.h, self.n) * self.scale
 

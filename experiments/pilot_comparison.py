@@ -7,8 +7,9 @@
                                            [--replicates 4] [--seed 100] [--engine numba]
 
 Replicate r runs every arm on seed + r, so each household has the same luck in every arm and the
-effects are paired differences. For each pilot and headline indicator (migrants' rows unless the
-indicator is about farmers or the budget) the table shows the mean paired effect at the horizon (flows
+effects are paired differences. For each pilot and headline outcome (abm.indicators.POLICY_OUTCOMES, the
+set `abm compare` and the sweep report use, each on its group's row) the table shows the mean paired effect at
+the horizon (flows
 summed over the last 12 months) and its standard deviation over replicates; departure_rate is migrants
 leaving per migrant household-month over the last year. The table is printed and
 written to results/pilot_comparison/<city>-<timestamp>.csv.
@@ -25,17 +26,15 @@ import numpy as np
 import pandas as pd
 
 from abm.city import load_profile
-from abm.indicators import INDEX, KIND
+from abm.indicators import GROUP_LABELS, INDEX, KIND, POLICY_OUTCOMES
 from abm.policies import instantiate, resolve_rules
 from abm.runner import simulate
 from abm.spec import RunSpec
 
 ARMS = ("baseline", "zhengzhou", "yanta", "jinnan", "changshu", "kunshan", "yiwu", "coproduction")
-# (indicator, group row): 0 migrant, 1 land-losing farmer, 3 all
-HEADLINE = (("registration_rate", 0), ("public_school_share", 0), ("hukou_conversions", 0),
-            ("informal_housing_share", 0), ("public_rental_coverage", 0), ("pension_coverage", 0),
-            ("departures", 0), ("households", 0), ("resettled_farmers", 1), ("farmers_urban_social_security", 1),
-            ("training_person_times", 3), ("budget_education", 3), ("budget_housing", 3))
+# the headline outcomes of a policy comparison, defined once (abm.indicators.POLICY_OUTCOMES), as
+# (indicator, group row)
+HEADLINE = tuple((name, GROUP_LABELS.index(group)) for name, group in POLICY_OUTCOMES)
 
 
 def outcome(history: np.ndarray, name: str, group: int) -> float:
@@ -50,9 +49,9 @@ def run_arm(city: str, arm: str, households: int, months: int, seed: int, engine
     spec = RunSpec(profile=profile, households=households, horizon_months=months, seed=seed, policies=pols,
                    rules=resolve_rules(pols, profile.rules))
     hist = np.asarray(simulate(spec, engine).world.history)
-    out = {f"{name}[{group}]": outcome(hist, name, group) for name, group in HEADLINE}
+    out = {f"{name}[{GROUP_LABELS[group]}]": outcome(hist, name, group) for name, group in HEADLINE}
     # migrants leaving per migrant household-month over the last year (co-production aims at it)
-    out["departure_rate[0]"] = float(hist[-12:, INDEX["departures"], 0, 2].sum()
+    out["departure_rate[migrant]"] = float(hist[-12:, INDEX["departures"], 0, 2].sum()
                                      / hist[-12:, INDEX["households"], 0, 2].sum())
     return out
 
@@ -92,7 +91,7 @@ def main() -> None:
     table.insert(0, "baseline", base.map(lambda x: f"{x:.4g}"))
     pd.set_option("display.width", 250)
     print(f"{args.city}, {args.households:,} households, {args.months} months, {args.replicates} replicates "
-          f"(seeds {args.seed}..{args.seed + args.replicates - 1}); [0] migrants, [1] farmers, [3] all; "
+          f"(seeds {args.seed}..{args.seed + args.replicates - 1}); [group] rows of each indicator; "
           f"effect = pilot - baseline, mean ± sd; {time.perf_counter() - t:.0f} s")
     print(table.to_string())
     out = Path("results/pilot_comparison")

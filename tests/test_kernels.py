@@ -5,7 +5,18 @@ import numpy as np
 from abm import decisions as dec
 from abm.engine import FastEngine
 from abm.kernels.labour import match_jobs
-from abm.state import FORMAL, INFORMAL, N_FORMAL_SECTORS, N_SKILLS, UNEMPLOYED
+from abm.state import (
+    CONVERTED,
+    FORMAL,
+    INFORMAL,
+    MIGRANT,
+    N_FORMAL_SECTORS,
+    N_SKILLS,
+    NO_CHILDREN,
+    PRIVATE_RENTAL,
+    RURAL_NONLOCAL,
+    UNEMPLOYED,
+)
 from abm.world import World
 from tests.conftest import make_spec
 
@@ -16,7 +27,7 @@ def test_matching_never_hires_beyond_vacancies_or_the_matching_function():
     h.employment[:n] = UNEMPLOYED  # everyone seeks
     h.sector[:n] = -1
     m.jobs[:] = np.array([[5, 3, 1], [2, 0, 0], [7, 2, 9]], dtype=float)
-    match_jobs(h, n, m, w.p, w.r, w.seed, 1)
+    match_jobs(h, n, m, w.p, w.r, w.seed, 1, w.work)
     formal = np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=int)
     for i in range(n):
         if h.employment[i] == FORMAL:
@@ -40,9 +51,11 @@ def test_logit_choice_respects_availability_and_probabilities():
 
 def test_settle_hazard_falls_with_hukou_and_rises_with_unemployment():
     w = World(make_spec(households=100, months=1))
-    base = dec.leave_hazard(w.p, 0, 0, 0, 1000.0, 600.0, 0.2, 0, False, 2, False)
-    assert dec.leave_hazard(w.p, 0, 3, 0, 1000.0, 600.0, 0.2, 0, False, 2, False) < base
-    assert dec.leave_hazard(w.p, 0, 0, 12, 1000.0, 600.0, 0.2, 0, False, 2, False) > base
+    migrant = dict(group=MIGRANT, hukou=RURAL_NONLOCAL, unemp_spell=0, pc_income=1000.0, poverty_line=600.0,
+                   burden=0.2, school=NO_CHILDREN, insured=False, tenure=PRIVATE_RENTAL, coproducing=False)
+    base = dec.leave_hazard(w.p, **migrant)
+    assert dec.leave_hazard(w.p, **(migrant | {"hukou": CONVERTED})) < base
+    assert dec.leave_hazard(w.p, **(migrant | {"unemp_spell": 12})) > base
 
 
 def test_school_seats_free_up_when_families_leave():

@@ -7,16 +7,30 @@ import pytest
 import yaml
 
 from abm.parameters import BEHAVIOUR, make_record
-from abm.phases import accounts, labour, lifecourse, settlement
+from abm.phases import (
+    accounts,
+    assistance,
+    housing,
+    labour,
+    lifecourse,
+    registration,
+    requisition,
+    schooling,
+    settlement,
+)
 from abm.rules import RULES
 from abm.state import LABELS, MOVED_ON, NO_HOME, RETURNED_HOME
 
-PHASES = {"lifecourse": lifecourse, "labour": labour, "settlement": settlement, "accounts": accounts}
+PHASES = {"lifecourse": lifecourse, "requisition": requisition, "labour": labour, "housing": housing,
+          "registration": registration, "schooling": schooling, "assistance": assistance, "settlement": settlement,
+          "accounts": accounts}
 CASES = [(phase, case) for phase in PHASES
          for case in yaml.safe_load((Path(__file__).parent / "phases" / f"{phase}.yaml").read_text())]
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
 CODES["tenure"]["no_home"] = NO_HOME
 CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME, "moved_on": MOVED_ON}
+CODES["eviction"] = CODES["how"] = {"stays": housing.STAYS, "evicted": housing.EVICTED,
+                                    "demolished": housing.DEMOLISHED}
 
 
 def _value(name, v):
@@ -42,9 +56,7 @@ def test_phase_case(phase, case):
     fn = getattr(module, case["function"])
     p = make_record(BEHAVIOUR, case.get("behaviour", {}))
     r = make_record(RULES, case.get("rules", {}))
-    if phase == "lifecourse":
-        p, r = p[0], r[0]
-    inputs = {k: _value(k, v) for k, v in case["input"].items()}
+    inputs = {k: _value(k, v) for k, v in case.get("input", {}).items()}
     args = {"p": p, "r": r, "seed": 1, "step": 3} | _tables(case) | inputs
     names = list(fn.py_func.__code__.co_varnames[:fn.py_func.__code__.co_argcount])
     out = fn(*[args[n] for n in names])

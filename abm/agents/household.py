@@ -2,10 +2,9 @@
 
 An agent's state is its row in the world's column arrays (each attribute below
 reads and writes that row), so the two engines share one state layout. Each
-method is one phase of the step for one household, written out plainly and
-calling the same decision functions (abm.decisions) that the kernels call;
-where a phase is one module (abm.phases), the method calls its per-household
-logic and writes the values it returns to the agent's row.
+method is one phase of the step for one household: it calls its phase's
+per-household logic (abm.phases, the functions the kernels call too) and writes
+the values it returns to the agent's row, booking what the phase books.
 """
 
 from __future__ import annotations
@@ -14,12 +13,10 @@ import mesa
 import numpy as np
 
 from abm import decisions as dec
-from abm import rng
 from abm.kernels.lifecourse import write_month
-from abm.phases import accounts, labour, settlement
+from abm.phases import accounts, assistance, housing, labour, registration, schooling, settlement
 from abm.phases import lifecourse as life
 from abm.state import (
-    DORMITORY,
     F_ASSIST,
     F_COMMUNITY,
     F_DEPARTURE_PERSONS,
@@ -34,12 +31,7 @@ from abm.state import (
     HOUSEHOLD_COLUMNS,
     INFORMAL_SECTOR,
     N_TENURES,
-    NO_HOME,
-    OWNED,
-    PRIVATE_MIGRANT,
-    PUBLIC,
     UNEMPLOYED,
-    URBAN_VILLAGE,
 )
 
 
@@ -66,10 +58,6 @@ class Household(mesa.Agent):
         self.row = row
 
     # -- shorthands ------------------------------------------------------------------------------
-    def u(self, stream: int) -> float:
-        w = self.model.world
-        return rng.draw(w.seed, w.step, self.row, stream)
-
     def flow(self, index: int, amount: float) -> None:
         self.model.world.flows[index, self.group, self.sex] += amount
 
@@ -79,7 +67,7 @@ class Household(mesa.Agent):
         the phase's one function decides, and its outcome goes to this row and the world's scratch arrays
         for the serial part (flows, dissolution, new households)."""
         w = self.model.world
-        out = life.live_a_month(w.p[0], w.r[0], w.tables.q_month, w.tables.f_month, w.seed, w.step, self.row, w.ages_up,
+        out = life.live_a_month(w.p, w.r, w.tables.q_month, w.tables.f_month, w.seed, w.step, self.row, w.ages_up,
                                 self.group, dec.is_local(self.hukou), self.skill, self.employment, self.age, self.sex,
                                 self.spouse, self.spouse_age, (self.kid_age0, self.kid_age1, self.kid_age2,
                                                                self.kid_age3), self.kid_male)
@@ -113,7 +101,7 @@ class Household(mesa.Agent):
          self.unemp_spell) = labour.JOB_LOST
 
     def seeks_formal_job(self) -> bool:
-        return labour.seeks_formal_job(self.model.world.r[0], self.employment, self.age, self.sex, self.skill)
+        return labour.seeks_formal_job(self.model.world.r, self.employment, self.age, self.sex, self.skill)
 
     def seek_job(self, vacancies: np.ndarray, hires_left: np.ndarray) -> None:
         """Take a formal job if this skill level still has hires this month, else maybe informal work."""
@@ -135,113 +123,77 @@ class Household(mesa.Agent):
     def contribute_and_earn(self) -> None:
         w = self.model.world
         (self.unemp_spell, self.unemp_ins_months, self.pension_months, self.pension_streak, self.medical_months,
-         self.income) = labour.contribute_and_earn(w.p, w.r, self.group, self.size, self.kids_school, self.kids_pre,
-                                                   self.employment, self.insured, self.urban_ss, self.wage,
-                                                   self.land, self.compensation, self.unemp_spell,
+         self.income) = labour.contribute_and_earn(w.p, w.r, self.group, self.size, self.kids_school,
+                                                   self.kids_pre, self.employment, self.insured, self.urban_ss,
+                                                   self.wage, self.land, self.compensation, self.unemp_spell,
                                                    self.unemp_ins_months, self.pension_months,
                                                    self.pension_streak, self.medical_months)
 
     # -- phase 4: housing -------------------------------------------------------------------------
-    def move_out(self) -> None:
-        if self.tenure != NO_HOME:
-            self.model.world.districts.occupied[self.district, self.tenure] -= 1
-        self.tenure = NO_HOME
-        self.rent = 0.0
-
     def face_eviction(self) -> None:
+        """Lose the home if the urban village is redeveloped, or a dormitory bed without the job it goes with."""
         w = self.model.world
-        d = w.districts
-        if self.tenure == URBAN_VILLAGE and self.u(rng.EVICTION) < w.rv.uv_redevelopment_rate / 12.0:
-            d.units[self.district, URBAN_VILLAGE] -= 1
-            self.move_out()
-        elif self.tenure == DORMITORY and not (self.employment == FORMAL and self.sector <= 1):
-            self.move_out()
+        how = housing.eviction(w.r, w.seed, w.step, self.row, self.tenure, self.employment, self.sector)
+        if how != housing.STAYS:
+            self.tenure, self.rent = housing.move_out(w.districts.units, w.districts.occupied, self.district,
+                                                      self.tenure, how)
 
     def wants_to_search(self) -> bool:
-        burden = dec.rent_burden(self.rent, self.income)
-        return self.u(rng.HOUSING_SEARCH) < dec.search_prob(self.model.world.p, self.tenure, burden)
+        w = self.model.world
+        return housing.searches(w.p, w.seed, w.step, self.row, self.tenure, self.rent, self.income)
 
     def choose_home(self) -> None:
         """Multinomial-logit choice among the tenures this household may take that have a free unit."""
         w = self.model.world
-        d, p, r, pv = w.districts, w.p, w.r, w.pv
-        dist, cur, income = self.district, self.tenure, self.income
-        util = np.empty(N_TENURES)
-        avail = np.empty(N_TENURES, dtype=np.bool_)
-        for t in range(N_TENURES):
-            util[t] = dec.tenure_utility(p, t, dec.tenure_rent(r, t, d.rent[dist, t], income), income, cur)
-            free = d.units[dist, t] > d.occupied[dist, t]
-            avail[t] = (t == cur) or (free and dec.tenure_eligible(
-                p, r, t, self.group, self.hukou, self.employment, self.sector, self.skill, self.age, self.size,
-                income, self.months_in_city, self.savings))
-        t = dec.choose(util, avail, self.u(rng.HOUSING_CHOICE))
-        if t < 0 or t == cur:
-            return
-        self.move_out()
-        d.occupied[dist, t] += 1
-        self.tenure = t
-        self.rent = dec.tenure_rent(r, t, d.rent[dist, t], income)
-        if t == OWNED:
-            self.savings -= pv.downpayment
+        d = w.districts
+        p, r = w.p, w.r
+        util, may = np.empty(N_TENURES), np.empty(N_TENURES, dtype=np.bool_)
+        housing.options(p, r, d.rent, self.district, self.tenure, self.group, self.hukou, self.employment,
+                        self.sector, self.skill, self.age, self.size, self.income, self.months_in_city, self.savings,
+                        util, may)
+        self.tenure, self.rent, self.savings = housing.choose_home(p, r, w.seed, w.step, self.row, d.units,
+                                                                   d.occupied, d.rent, self.district, self.tenure,
+                                                                   self.rent, self.savings, self.income, util, may)
 
     # -- phase 5: registration and hukou ----------------------------------------------------------
     def join_community(self) -> None:
         """Take part in co-production or not, by the household's own fixed draw."""
         w = self.model.world
-        self.coproducing = 1 if dec.joins_coproduction(w.r, rng.draw(w.seed, 0, self.row, rng.COPRODUCTION)) else 0
+        self.coproducing = registration.joins_community(w.r, w.seed, self.row)
 
     def register_and_decide_to_apply(self) -> bool:
         """Take up a residence permit (maybe); return True if the household applies for hukou."""
         w = self.model.world
-        if self.registered == 0 and self.u(rng.REGISTRATION) < dec.registration_prob(
-                w.p, w.r, self.months_in_city, self.coproducing == 1):
-            self.registered = 1
-        return dec.hukou_eligible(w.r, self.hukou, self.registered, self.tenure, self.employment, self.job_months,
-                                  self.pension_streak) and self.u(rng.HUKOU_APPLY) < dec.logistic(
-            w.pv.hukou_apply_const)
+        p, r = w.p, w.r
+        self.registered = registration.registers(p, r, w.seed, w.step, self.row, self.hukou, self.registered,
+                                                 self.months_in_city, self.coproducing)
+        return registration.applies(p, r, w.seed, w.step, self.row, self.hukou, self.registered, self.tenure,
+                                    self.employment, self.job_months, self.pension_streak)
 
     # -- phase 6: schooling -----------------------------------------------------------------------
     def admission_class(self) -> int:
-        r = self.model.world.r
-        pts = dec.points_score(r, self.skill, self.pension_months, self.months_in_city, self.tenure)
-        return dec.admission_class(r, self.hukou, self.registered, pts, self.skill)
+        return schooling.admission_class(self.model.world.r, self.hukou, self.registered, self.skill,
+                                         self.pension_months, self.months_in_city, self.tenure)
 
     def enrol_children(self) -> None:
+        """A public seat for all the children if the family has a claim and seats are left, else its choice."""
         w = self.model.world
         d = w.districts
-        dist, kids = self.district, self.kids_school
-        if self.admission_class() < dec.EXCLUDED and d.public_seats[dist] - d.public_used[dist] >= kids:
-            self.school = PUBLIC
-            d.public_used[dist] += kids
-            return
-        private_ok = d.private_seats[dist] - d.private_used[dist] >= kids
-        place = dec.school_alternative(w.p, w.r, self.group, kids, self.income, private_ok,
-                                       self.u(rng.SCHOOL_CHOICE))
-        self.school = place
-        if place == PRIVATE_MIGRANT:
-            d.private_used[dist] += kids
+        self.school = schooling.enrol(w.p, w.r, w.seed, w.step, self.row, d.public_seats, d.public_used,
+                                      d.private_seats, d.private_used, self.district, self.kids_school,
+                                      self.admission_class(), self.group, self.income)
 
     # -- phase 7: assistance ----------------------------------------------------------------------
     def claim_assistance(self) -> None:
+        """Claim the minimum living allowance and temporary assistance where eligible; book what is paid."""
         w = self.model.world
-        r, pv, rv = w.r, w.pv, w.rv
-        self.assistance, self.dibao, self.temp_assist = 0.0, 0, 0
-        line = dec.dibao_line(r, self.hukou, self.urban_ss)
-        pc = self.income / self.size
-        if (dec.dibao_eligible(r, self.hukou, self.registered) and pc < line
-                and self.u(rng.DIBAO_TAKEUP) < pv.dibao_takeup):
-            pay = (line - pc) * self.size
-            self.income += pay
-            self.assistance += pay
-            self.dibao = 1
-            self.flow(F_ASSIST, pay)
-        if dec.temp_assist_eligible(r, self.hukou, self.employment, self.savings) and self.u(
-                rng.TEMP_TAKEUP) < pv.temp_takeup:
-            pay = rv.temp_assist_amount
-            self.income += pay
-            self.assistance += pay
-            self.temp_assist = 1
-            self.flow(F_ASSIST, pay)
+        self.income, self.assistance, self.dibao, self.temp_assist, dibao_pay, temp_pay = assistance.claim(
+            w.p, w.r, w.seed, w.step, self.row, self.hukou, self.registered, self.urban_ss, self.employment,
+            self.size, self.savings, self.income)
+        if self.dibao:
+            self.flow(F_ASSIST, dibao_pay)
+        if self.temp_assist:
+            self.flow(F_ASSIST, temp_pay)
             self.flow(F_TEMP, 1.0)
 
     # -- phase 8: settle or leave -----------------------------------------------------------------
@@ -271,9 +223,9 @@ class Household(mesa.Agent):
         """Pay the rent, save or draw on savings, and book the public spending on this household."""
         w = self.model.world
         t = self.tenure
-        self.rent, self.savings = accounts.rent_and_savings(w.p, w.r, t, w.districts.rent[self.district, max(t, 0)],
-                                                            self.income, self.rent, self.school, self.kids_school,
-                                                            self.savings)
+        self.rent, self.savings = accounts.rent_and_savings(w.p, w.r, t,
+                                                            w.districts.rent[self.district, max(t, 0)], self.income,
+                                                            self.rent, self.school, self.kids_school, self.savings)
         edu, housing, insurance, community = accounts.spending(w.r, t, self.school, self.kids_school, self.urban_ss,
                                                                self.coproducing)
         self.flow(F_EDU, edu)

@@ -1,22 +1,24 @@
-"""Helpers shared by the kernels: priority orders and capacity counts."""
+"""Helpers shared by the kernels: candidates, priority orders and capacity counts."""
 
 import numpy as np
 from numba import njit
 
-from abm.phases import priority_key
 from abm.state import ACTIVE, FORMAL, N_FORMAL_SECTORS, N_SKILLS
 
 
 @njit(cache=True)
-def priority_order(candidates, seed, step, stream, keys_offset):
-    """Candidates sorted by their draw from `stream` (plus an optional class offset).
+def flagged(flag):
+    """The ids whose flag is set, in id order: the candidates a serial allocation visits."""
+    return np.nonzero(flag)[0]
 
-    A stable sort over candidates listed in id order: equal keys (which a 53-bit
-    draw practically never gives) keep id order, as the Mesa engine's sort does.
+
+@njit(cache=True)
+def in_priority_order(candidates, keys):
+    """Candidates sorted by their priority keys (a phase's `priority`: lower is served first).
+
+    A stable sort over candidates listed in id order: equal keys (which a 53-bit draw practically never
+    gives) keep id order, as the Mesa engine's sort does.
     """
-    keys = np.empty(candidates.shape[0])
-    for j in range(candidates.shape[0]):
-        keys[j] = priority_key(seed, step, candidates[j], stream, keys_offset[j])
     return candidates[np.argsort(keys, kind="mergesort")]
 
 

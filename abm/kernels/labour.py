@@ -1,5 +1,6 @@
-"""Phase 1 (household part) and phase 3: land requisition, and the fast engine's drivers of the labour
-phase (separations, training, matching under vacancies, contributions and earnings), whose per-household
+"""Phase 1 (household part) and phase 3: the fast engine's drivers of land requisition
+(abm/phases/requisition.py) and of the labour phase (separations, training, matching under vacancies,
+contributions and earnings), whose per-household
 logic and allocation of jobs are abm/phases/labour.py, shared with the Mesa agents.
 
 Per-household helpers here and in the other kernels take scalars, never the household tuple:
@@ -11,54 +12,49 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
-from abm import rng
-from abm.kernels.common import vacancies
+from abm.kernels.common import flagged, vacancies
 from abm.phases import labour
+from abm.phases import requisition as req
 from abm.state import (
     ACTIVE,
-    CONVERTED,
     F_CONVERSIONS,
     F_TRAIN_COST,
     F_TRAINING,
-    FARMER,
     FORMAL,
     INFORMAL_SECTOR,
     N_FORMAL_SECTORS,
     N_SKILLS,
-    RESETTLEMENT,
     UNEMPLOYED,
 )
 
 
+@njit(cache=True, parallel=True)
+def _loses_land(r, seed, step, status, group, land, flag):
+    for i in prange(status.shape[0]):
+        flag[i] = status[i] == ACTIVE and req.loses_land(r, seed, step, i, group[i], land[i])
+
+
 @njit(cache=True)
-def requisition(h, n, d, r, seed, step, flows):
-    """Farmers lose land on the city's schedule; rules decide what follows."""
-    rate = r[0].land_requisition_rate / 12.0
-    for i in range(n):
-        if h.status[i] != ACTIVE or h.group[i] != FARMER or h.land[i] <= 0.0:
-            continue
-        if rng.draw(seed, step, i, rng.REQUISITION) >= rate:
-            continue
-        pay = h.land[i] * r[0].compensation_per_mu
-        h.compensation[i] += pay
-        h.savings[i] += pay
-        h.land[i] = 0.0
-        if r[0].farmers_urban_ss > 0:
-            h.urban_ss[i] = 1
-        if r[0].requisitioned_hukou > 0:
-            h.hukou[i] = CONVERTED
-            flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
-        dist = h.district[i]
-        if r[0].homestead_exchange > 0 and d.units[dist, RESETTLEMENT] > d.occupied[dist, RESETTLEMENT]:
-            if h.tenure[i] >= 0:
-                d.occupied[dist, h.tenure[i]] -= 1
-            d.occupied[dist, RESETTLEMENT] += 1
-            h.tenure[i] = RESETTLEMENT
+def requisition(h, n, d, r, seed, step, flows, work):
+    """Farmers lose land on the city's schedule: who loses it is decided in parallel, then those few are
+    compensated and resettled in id order (resettlement units are shared)."""
+    if req.monthly_rate(r) <= 0.0:
+        return  # no draw falls below a rate of 0: no household to visit
+    flag = work.flag[:n]  # written for every household
+    _loses_land(r, seed, step, h.status[:n], h.group[:n], h.land[:n], flag)
+    for i in flagged(flag):
+        g, s = h.group[i], h.sex[i]
+        h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i], converted = req.compensate(
+            r, h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i])
+        if converted:
+            flows[F_CONVERSIONS, g, s] += 1.0
+        resettled, h.tenure[i], h.hukou[i], converted = req.resettle(r, d.units, d.occupied, h.district[i],
+                                                                     h.tenure[i], h.hukou[i])
+        if resettled:
             h.rent[i] = 0.0
             h.resettled[i] = 1
-            if r[0].resettled_hukou > 0 and h.hukou[i] != CONVERTED:
-                h.hukou[i] = CONVERTED
-                flows[F_CONVERSIONS, h.group[i], h.sex[i]] += 1.0
+        if converted:
+            flows[F_CONVERSIONS, g, s] += 1.0
 
 
 @njit(cache=True, parallel=True)
@@ -77,15 +73,15 @@ def _separate_and_train(p, r, seed, step, status, group, employment, sector, wag
 
 
 @njit(cache=True)
-def separations_and_training(h, n, p, r, seed, step, flows):
+def separations_and_training(h, n, p, r, seed, step, flows, work):
     """Each household's own row in parallel; training is then booked in id order."""
-    trained = np.zeros(n, dtype=np.bool_)
+    trained = work.flag[:n]
+    trained[:] = False
     _separate_and_train(p, r, seed, step, h.status[:n], h.group[:n], h.employment[:n], h.sector[:n], h.wage[:n],
                         h.insured[:n], h.job_months[:n], h.unemp_spell[:n], h.trainings[:n], h.skill[:n], trained)
-    for i in range(n):
-        if trained[i]:
-            flows[F_TRAINING, h.group[i], h.sex[i]] += 1.0
-            flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r[0].training_cost
+    for i in flagged(trained):
+        flows[F_TRAINING, h.group[i], h.sex[i]] += 1.0
+        flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r[0].training_cost
 
 
 CHUNK = 1 << 14  # households per block of the parallel passes; integer counts, so any thread count agrees
@@ -103,7 +99,7 @@ def _count_seekers(r, status, employment, sector, skill, age, sex, n_sectors):
             if status[i] == ACTIVE:
                 if employment[i] == FORMAL:
                     filled[b, sector[i], skill[i]] += 1
-                elif labour.seeks_formal_job(r[0], employment[i], age[i], sex[i], skill[i]):
+                elif labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i]):
                     seekers[b, skill[i]] += 1
     return filled, seekers
 
@@ -116,24 +112,22 @@ def _bucket_seekers(r, status, employment, skill, age, sex, offsets, bucket):
     for b in prange(blocks):
         fill = offsets[b].copy()
         for i in range(b * CHUNK, min(n, (b + 1) * CHUNK)):
-            if status[i] == ACTIVE and labour.seeks_formal_job(r[0], employment[i], age[i], sex[i], skill[i]):
+            if status[i] == ACTIVE and labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i]):
                 bucket[fill[skill[i]]] = i
                 fill[skill[i]] += 1
 
 
 @njit(cache=True, parallel=True)
-def _priority_keys(ids, seed, step):
-    keys = np.empty(ids.shape[0])
+def _priority_keys(ids, seed, step, keys):
     for j in prange(ids.shape[0]):
         keys[j] = labour.priority(seed, step, ids[j])
-    return keys
 
 
 @njit(cache=True, parallel=True)
 def _informal_entry(p, r, seed, step, hired, status, employment, sector, skill, age, sex, wage, job_months,
                     unemp_spell, informal_wage):
     for i in prange(status.shape[0]):
-        if (status[i] == ACTIVE and not hired[i] and labour.seeks_formal_job(r[0], employment[i], age[i], sex[i], skill[i])
+        if (status[i] == ACTIVE and not hired[i] and labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i])
                 and labour.takes_informal_work(p, seed, step, i, employment[i])):
             employment[i], sector[i] = labour.INFORMAL_JOB
             wage[i] = informal_wage[skill[i]]
@@ -142,7 +136,7 @@ def _informal_entry(p, r, seed, step, hired, status, employment, sector, skill, 
 
 
 @njit(cache=True)
-def match_jobs(h, n, m, p, r, seed, step):
+def match_jobs(h, n, m, p, r, seed, step, work):
     """Cobb-Douglas hires per skill, given to seekers in a random priority order.
 
     Only the first H_k seekers of skill k (by their draw) are hired, so they are found by a partition
@@ -165,9 +159,10 @@ def match_jobs(h, n, m, p, r, seed, step):
     for b in range(seekers.shape[0]):
         offsets[b] = run
         run = run + seekers[b]
-    bucket = np.empty(start[N_SKILLS], dtype=np.int64)
+    bucket = work.ids[:start[N_SKILLS]]
     _bucket_seekers(r, h.status[:n], h.employment[:n], h.skill[:n], h.age[:n], h.sex[:n], offsets, bucket)
-    hired = np.zeros(n, dtype=np.bool_)
+    hired = work.flag[:n]
+    hired[:] = False
     for k in range(N_SKILLS):
         v = 0
         for s in range(N_FORMAL_SECTORS):
@@ -176,7 +171,8 @@ def match_jobs(h, n, m, p, r, seed, step):
         if quota <= 0:
             continue
         ids = bucket[start[k]:start[k + 1]]
-        keys = _priority_keys(ids, seed, step)
+        keys = work.keys[start[k]:start[k + 1]]
+        _priority_keys(ids, seed, step, keys)
         if quota < ids.shape[0]:
             cut = np.partition(keys, quota - 1)[quota - 1]
             take = keys <= cut

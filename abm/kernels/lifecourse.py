@@ -83,7 +83,7 @@ def _live(p, r, q, f, seed, step, ages_up, status, group, hukou, skill, employme
         if status[i] != ACTIVE:
             fate[i] = NOTHING
             continue
-        out = life.live_a_month(p[0], r[0], q, f, seed, step, i, ages_up, group[i], is_local(hukou[i]), skill[i],
+        out = life.live_a_month(p, r, q, f, seed, step, i, ages_up, group[i], is_local(hukou[i]), skill[i],
                                 employment[i], age[i], sex[i], spouse[i], spouse_age[i],
                                 (k0[i], k1[i], k2[i], k3[i]), kid_male[i])
         write_month(i, out, ages_up, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector,
@@ -105,8 +105,8 @@ def retire_at_start(h, n, p, r, seed, informal_wage, first):
     """Heads past the statutory age among rows first..n-1 (the synthetic population, or households entering
     it) start retired or in informal work, by the phase's rule, as if reaching the age now."""
     for i in range(first, n):
-        if h.employment[i] != RETIRED and h.age[i] >= life.retirement_age(r[0], h.sex[i], h.skill[i]):
-            emp = life.retire(p[0], seed, -1, i, h.employment[i], True)
+        if h.employment[i] != RETIRED and h.age[i] >= life.retirement_age(r, h.sex[i], h.skill[i]):
+            emp = life.retire(p, seed, -1, i, h.employment[i], True)
             if emp != h.employment[i]:
                 new_job(i, emp, h.skill, h.sector, h.wage, h.insured, h.job_months, informal_wage)
                 h.employment[i] = emp

@@ -1,12 +1,13 @@
-"""Phase 6, at the school-year start (children have aged a year in the life course): seats are allocated."""
+"""The fast engine's driver of the school year (abm/phases/schooling.py, shared with the Mesa model): families
+are given seats in (admission class, priority) order. Children have aged a year in the life course (phase 0)."""
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from abm import decisions as dec
-from abm import rng
-from abm.kernels.common import priority_order
-from abm.state import ACTIVE, NO_CHILDREN, PRIVATE_MIGRANT, PUBLIC
+from abm.kernels.common import in_priority_order
+from abm.phases import schooling
+from abm.state import ACTIVE, NO_CHILDREN
 
 
 @njit(cache=True)
@@ -20,29 +21,22 @@ def school_year(h, n, d, p, r, seed, step):
         elif h.status[i] == ACTIVE:
             h.school[i] = NO_CHILDREN
     families = np.empty(n_kids, dtype=np.int64)
-    cls = np.empty(n_kids)
+    cls = np.empty(n_kids, dtype=np.int64)
+    keys = np.empty(n_kids)
     j = 0
     for i in range(n):
         if h.status[i] == ACTIVE and h.kids_school[i] > 0:
             families[j] = i
-            pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-            cls[j] = float(dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]))
+            cls[j] = schooling.admission_class(r, h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
+                                               h.months_in_city[i], h.tenure[i])
+            keys[j] = schooling.priority(seed, step, i, cls[j])
             j += 1
-    for i in priority_order(families, seed, step, rng.SCHOOL_PRIORITY, cls):
-        dist = h.district[i]
-        kids = h.kids_school[i]
-        pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-        claim = dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]) < dec.EXCLUDED
-        if claim and d.public_seats[dist] - d.public_used[dist] >= kids:
-            h.school[i] = PUBLIC
-            d.public_used[dist] += kids
-            continue
-        private_ok = d.private_seats[dist] - d.private_used[dist] >= kids
-        place = dec.school_alternative(p, r, h.group[i], kids, h.income[i], private_ok,
-                                       rng.draw(seed, step, i, rng.SCHOOL_CHOICE))
-        h.school[i] = place
-        if place == PRIVATE_MIGRANT:
-            d.private_used[dist] += kids
+    order = in_priority_order(np.arange(n_kids), keys)
+    for j in order:
+        i = families[j]
+        h.school[i] = schooling.enrol(p, r, seed, step, i, d.public_seats, d.public_used, d.private_seats,
+                                      d.private_used, h.district[i], h.kids_school[i], cls[j], h.group[i],
+                                      h.income[i])
 
 
 @njit(cache=True)
@@ -52,7 +46,7 @@ def public_claims(h, n, r, n_districts):
     out = np.zeros(n_districts, dtype=np.int64)
     for i in range(n):
         if h.status[i] == ACTIVE and h.kids_school[i] > 0:
-            pts = dec.points_score(r, h.skill[i], h.pension_months[i], h.months_in_city[i], h.tenure[i])
-            if dec.admission_class(r, h.hukou[i], h.registered[i], pts, h.skill[i]) < dec.EXCLUDED:
+            if schooling.admission_class(r, h.hukou[i], h.registered[i], h.skill[i], h.pension_months[i],
+                                         h.months_in_city[i], h.tenure[i]) < dec.EXCLUDED:
                 out[h.district[i]] += h.kids_school[i]
     return out

@@ -1,5 +1,5 @@
 """Phases 7-9: assistance, settle or leave, and the household accounts (the fast engine's drivers of
-abm/phases/settlement.py and abm/phases/accounts.py, shared with the Mesa agents).
+abm/phases/assistance.py, settlement.py and accounts.py, shared with the Mesa agents).
 
 Where a loop only reads and writes each household's own row it runs in parallel (`prange`); sums into
 the ledger and changes to shared capacity follow in a serial pass in id order, so the results are the
@@ -10,9 +10,9 @@ Numba's prange loses writes made through a tuple of arrays.
 import numpy as np
 from numba import njit, prange
 
-from abm import decisions as dec
-from abm import rng
+from abm.kernels.common import flagged
 from abm.phases import accounts as accounts_phase
+from abm.phases import assistance as assistance_phase
 from abm.phases import settlement
 from abm.state import (
     ACTIVE,
@@ -29,41 +29,26 @@ from abm.state import (
 
 @njit(cache=True, parallel=True)
 def _claim(p, r, seed, step, status, hukou, registered, urban_ss, employment, size, savings, income, assistance_,
-           dibao, temp_assist, dibao_pay, temp_pay):
+           dibao, temp_assist, dibao_pay, temp_pay, paid):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            assistance_[i] = 0.0
-            dibao[i] = 0
-            temp_assist[i] = 0
-            line = dec.dibao_line(r, hukou[i], urban_ss[i])
-            pc = income[i] / size[i]
-            if (dec.dibao_eligible(r, hukou[i], registered[i]) and pc < line
-                    and rng.draw(seed, step, i, rng.DIBAO_TAKEUP) < p[0].dibao_takeup):
-                pay = (line - pc) * size[i]
-                income[i] += pay
-                assistance_[i] += pay
-                dibao[i] = 1
-                dibao_pay[i] = pay
-            if (dec.temp_assist_eligible(r, hukou[i], employment[i], savings[i])
-                    and rng.draw(seed, step, i, rng.TEMP_TAKEUP) < p[0].temp_takeup):
-                pay = r[0].temp_assist_amount
-                income[i] += pay
-                assistance_[i] += pay
-                temp_assist[i] = 1
-                temp_pay[i] = pay
+            income[i], assistance_[i], dibao[i], temp_assist[i], dibao_pay[i], temp_pay[i] = assistance_phase.claim(
+                p, r, seed, step, i, hukou[i], registered[i], urban_ss[i], employment[i], size[i], savings[i],
+                income[i])
+            paid[i] = dibao[i] == 1 or temp_assist[i] == 1
 
 
 @njit(cache=True)
-def assistance(h, n, p, r, seed, step, flows):
+def assistance(h, n, p, r, seed, step, flows, work):
     """Claims are decided per household in parallel; the ledger is then summed in id order."""
-    dibao_pay = np.zeros(n)
-    temp_pay = np.zeros(n)
+    dibao_pay = work.yuan[:n]  # read only where paid
+    temp_pay = work.yuan2[:n]
+    paid = work.flag[:n]
+    paid[:] = False
     _claim(p, r, seed, step, h.status[:n], h.hukou[:n], h.registered[:n], h.urban_ss[:n], h.employment[:n],
            h.size[:n], h.savings[:n], h.income[:n], h.assistance[:n], h.dibao[:n], h.temp_assist[:n], dibao_pay,
-           temp_pay)
-    for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
+           temp_pay, paid)
+    for i in flagged(paid):  # the few paid, in id order
         if h.dibao[i] == 1:
             flows[F_ASSIST, h.group[i], h.sex[i]] += dibao_pay[i]
         if h.temp_assist[i] == 1:
@@ -76,23 +61,22 @@ def _decide_to_leave(p, r, seed, step, status, group, hukou, unemp_spell, income
                      insured, urban_ss, tenure, coproducing, settle_intent, months_in_city, leaving):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
-            settle_intent[i], leaving[i] = settlement.decide(p, r, seed, step, i, group[i], hukou[i], unemp_spell[i],
-                                                             income[i], size[i], rent[i], school[i], employment[i],
-                                                             insured[i], urban_ss[i], tenure[i], coproducing[i])
+            settle_intent[i], leaving[i] = settlement.decide(
+                p, r, seed, step, i, group[i], hukou[i], unemp_spell[i], income[i], size[i], rent[i], school[i],
+                employment[i], insured[i], urban_ss[i], tenure[i], coproducing[i])
             if leaving[i] == settlement.STAYING:
                 months_in_city[i] = settlement.another_month(months_in_city[i])
 
 
 @njit(cache=True)
-def settle_or_leave(h, n, d, p, r, seed, step, flows):
+def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
     """Each household decides in parallel; departures then free units and seats in id order."""
-    leaving = np.zeros(n, dtype=np.int8)
+    leaving = work.code[:n]
+    leaving[:] = settlement.STAYING
     _decide_to_leave(p, r, seed, step, h.status[:n], h.group[:n], h.hukou[:n], h.unemp_spell[:n], h.income[:n],
                      h.size[:n], h.rent[:n], h.school[:n], h.employment[:n], h.insured[:n], h.urban_ss[:n],
                      h.tenure[:n], h.coproducing[:n], h.settle_intent[:n], h.months_in_city[:n], leaving)
-    for i in range(n):
-        if leaving[i] == settlement.STAYING:
-            continue
+    for i in flagged(leaving):  # the few leaving (STAYING is 0), in id order
         h.status[i] = leaving[i]
         h.left[i] = step
         settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i], h.school[i],
@@ -102,23 +86,28 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows):
 
 
 @njit(cache=True, parallel=True)
-def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_school, savings, market_rent):
+def _settle_accounts(p, r, status, district, tenure, income, rent, school, kids_school, savings, urban_ss,
+                     coproducing, market_rent, spends):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             t = tenure[i]
             rent[i], savings[i] = accounts_phase.rent_and_savings(p, r, t, market_rent[district[i], max(t, 0)],
                                                                   income[i], rent[i], school[i], kids_school[i],
                                                                   savings[i])
+            edu, housing, insurance, community = accounts_phase.spending(r, t, school[i], kids_school[i],
+                                                                         urban_ss[i], coproducing[i])
+            spends[i] = edu != 0.0 or housing != 0.0 or insurance != 0.0 or community != 0.0
 
 
 @njit(cache=True)
-def accounts(h, n, d, p, r, flows):
-    """Rents and savings per household in parallel; the city's spending is then booked in id order."""
+def accounts(h, n, d, p, r, flows, work):
+    """Rents and savings per household in parallel; the city's spending is then booked in id order, over
+    the households it spends on (adding 0 would leave every sum as it is)."""
+    spends = work.flag[:n]
+    spends[:] = False
     _settle_accounts(p, r, h.status[:n], h.district[:n], h.tenure[:n], h.income[:n], h.rent[:n], h.school[:n],
-                     h.kids_school[:n], h.savings[:n], d.rent)
-    for i in range(n):
-        if h.status[i] != ACTIVE:
-            continue
+                     h.kids_school[:n], h.savings[:n], h.urban_ss[:n], h.coproducing[:n], d.rent, spends)
+    for i in flagged(spends):
         g = h.group[i]
         s = h.sex[i]
         edu, housing, insurance, community = accounts_phase.spending(r, h.tenure[i], h.school[i], h.kids_school[i],

@@ -1,6 +1,11 @@
 """The step's phases, each one module: its columns, parameters, named random streams, per-household
 logic and allocation of shared capacity, called by both engines (abm.kernels drives them over the columns,
-abm.agents for one household)."""
+abm.agents for one household).
+
+A phase's functions take named scalars and the behaviour and rules records `p` and `r` (one-element
+structured arrays, read as `p[0].name`), and return the household's new values. Those that draw take (seed, step, i)
+and draw from the phase's named streams; those that allocate shared capacity book it in the arrays passed.
+Each module's RETURNS names what its functions return, for its unit cases in tests/phases/<phase>.yaml."""
 
 from abm import rng
 from abm.decisions import jit

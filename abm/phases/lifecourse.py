@@ -22,8 +22,6 @@ and `kids_pre`).
     rules             retirement_age_men, retirement_age_women, retirement_age_women_cadre (abm.rules)
 """
 
-from numba import njit
-
 from abm import rng
 from abm.decisions import jit
 from abm.state import FEMALE, FORMAL, INFORMAL, MALE, RETIRED, UNEMPLOYED
@@ -58,8 +56,8 @@ GOES_ON, HEAD_REPLACED, DISSOLVES = 0, 1, 2
 def retirement_age(r, sex, skill):
     """Statutory retirement age: men 60; women 50, or 55 for cadres (here the high-skilled)."""
     if sex == MALE:
-        return r.retirement_age_men
-    return r.retirement_age_women_cadre if skill == 2 else r.retirement_age_women
+        return r[0].retirement_age_men
+    return r[0].retirement_age_women_cadre if skill == 2 else r[0].retirement_age_women
 
 
 @jit
@@ -99,7 +97,7 @@ def _set(ks, k, value):
             value if k == 3 else ks[3])
 
 
-@njit(cache=True, inline="always")
+@jit
 def dies(seed, step, i, q_head, q_spouse, q_kids):
     """Who of household i dies this month, each member independently with their probability (0 for an empty
     place): bit 0 the head, bit 1 the spouse, bit 2 + k child k. One draw decides whether anyone dies; only then
@@ -136,7 +134,7 @@ def retire(p, seed, step, i, employment, at_the_age):
     if employment == UNEMPLOYED:
         return RETIRED
     if employment == FORMAL or (employment == INFORMAL and at_the_age):
-        return INFORMAL if rng.draw(seed, step, i, WORK_ON) < p.work_after_retirement else RETIRED
+        return INFORMAL if rng.draw(seed, step, i, WORK_ON) < p[0].work_after_retirement else RETIRED
     return employment
 
 
@@ -173,7 +171,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
         ks = (_older(ks[0]), _older(ks[1]), _older(ks[2]), _older(ks[3]))
         for k in range(N_KIDS):
             if (ks[k] == SCHOOL_TO + 1 and not hukou_local
-                    and rng.draw_at(seed, step, i, EXAM_RETURN, k) < p.exam_return_share):
+                    and rng.draw_at(seed, step, i, EXAM_RETURN, k) < p[0].exam_return_share):
                 ks = _set(ks, k, NO_KID)
                 kid_male &= ~(1 << k)
                 persons_out += 1
@@ -223,8 +221,8 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
                 break
     # a grown child leaves home (one a month): a household of its own in the city, or away
     for k in range(N_KIDS):
-        if ks[k] >= ADULT and rng.draw_at(seed, step, i, LEAVE_HOME, k) < p.leave_home_rate / 12.0:
-            if rng.draw(seed, step, i, LEAVE_CITY) < p.leave_home_stays:
+        if ks[k] >= ADULT and rng.draw_at(seed, step, i, LEAVE_HOME, k) < p[0].leave_home_rate / 12.0:
+            if rng.draw(seed, step, i, LEAVE_CITY) < p[0].leave_home_stays:
                 new_age, new_sex = ks[k], (kid_male >> k) & 1
             else:
                 persons_out += 1
@@ -232,13 +230,13 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
             kid_male &= ~(1 << k)
             break
     # a single head of union age forms a union; a spouse in the village joins the family
-    if spouse == SPOUSE_NONE and 20 <= age < 50 and rng.draw(seed, step, i, UNION) < p.union_rate / 12.0:
+    if spouse == SPOUSE_NONE and 20 <= age < 50 and rng.draw(seed, step, i, UNION) < p[0].union_rate / 12.0:
         spouse = SPOUSE_HOME
-        gap = int(p.union_age_gap + 0.5)
+        gap = int(p[0].union_age_gap + 0.5)
         spouse_age = age - gap if sex == MALE else age + gap
         spouse_age = min(max(spouse_age, 18), MAX_AGE)
         persons_in += 1
-    elif spouse == SPOUSE_AWAY and rng.draw(seed, step, i, SPOUSE_JOIN) < p.spouse_join_rate / 12.0:
+    elif spouse == SPOUSE_AWAY and rng.draw(seed, step, i, SPOUSE_JOIN) < p[0].spouse_join_rate / 12.0:
         spouse = SPOUSE_HOME
     # retirement at the statutory age
     if employment != RETIRED and age >= retirement_age(r, sex, skill):

@@ -37,8 +37,11 @@ def decide(p, r, seed, step, i, group, hukou, unemp_spell, income, size, rent, s
     hz = dec.leave_hazard(p, group, hukou, unemp_spell, income / size, r[0].poverty_line, burden, school, pension,
                           tenure, coproducing == 1)
     settle_intent = 1 if hz < dec.base_hazard(p, group) else 0
+    u = rng.draw(seed, step, i, LEAVE)
+    if tenure != NO_HOME and u >= hz + 1e-9:
+        return settle_intent, STAYING  # the leaving probability 1 - exp(-hz) is below hz: most stay without it
     prob = 1.0 if tenure == NO_HOME else dec.leave_prob(hz)
-    if rng.draw(seed, step, i, LEAVE) >= prob:
+    if u >= prob:
         return settle_intent, STAYING
     if rng.draw(seed, step, i, LEAVE_WHERE) < p[0].return_home_share:
         return settle_intent, RETURNED_HOME
