@@ -137,6 +137,7 @@ def book_events(h, rows, d, flows, fate, events, new_age, step):
             settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i],
                                      h.school[i], h.kids_school[i])
             h.size[i], h.kids_school[i], h.kids_pre[i] = 0, 0, 0
+            h.assistance[i], h.dibao[i], h.temp_assist[i] = 0.0, 0, 0  # nothing is paid to it this month
         if new_age[i] >= 0:
             parents[n_new] = i
             n_new += 1
