@@ -14,12 +14,12 @@ Guillot 2001, ch. 3, with their a0 and 4a1 for low mortality), which a test hold
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from abm.state import FEMALE, MALE, SEXES
 
@@ -33,22 +33,28 @@ class TableError(ValueError):
     """A rate table that cannot be read: the message names every problem."""
 
 
-def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+def _read(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV table (the standard library's reader: pandas would cost every run half a second of
+    import for a few dozen rows)."""
     if not path.is_file():
         raise TableError(f"{path}: no such file")
-    df = pd.read_csv(path)
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise TableError(f"{path}: missing columns {', '.join(missing)}; required: {', '.join(required)}")
-    return df
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or ())]
+        if missing:
+            raise TableError(f"{path}: missing columns {', '.join(missing)}; required: {', '.join(required)}")
+        rows = list(reader)
+    for r in rows:
+        r["age_from"], r["age_to"] = int(r["age_from"]), int(r["age_to"])
+    return sorted(rows, key=lambda r: r["age_from"])
 
 
-def _bands(path: Path, df: pd.DataFrame, where: str) -> list[str]:
-    """Problems with a set of age bands: they must tile the ages from their first to their last."""
+def _bands(path: Path, rows: list[dict], where: str) -> list[str]:
+    """Problems with a set of age bands (rows sorted by age_from): they must tile the ages from their first
+    to their last."""
     problems = []
-    lo, hi = df["age_from"].to_numpy(int), df["age_to"].to_numpy(int)
-    order = np.argsort(lo)
-    lo, hi = lo[order], hi[order]
+    lo = np.array([r["age_from"] for r in rows], dtype=int)
+    hi = np.array([r["age_to"] for r in rows], dtype=int)
     if np.any(hi < lo):
         problems.append(f"{path}{where}: a band ends before it starts")
     gaps = np.nonzero(lo[1:] != hi[:-1] + 1)[0]
@@ -91,28 +97,28 @@ class MortalityTable:
 
 
 def read_mortality(path: Path = DEMOGRAPHY / "mortality.csv") -> MortalityTable:
-    df = _read(path, ("sex", "age_from", "age_to", "measure", "value", *SOURCE_COLUMNS))
+    table = _read(path, ("sex", "age_from", "age_to", "measure", "value", *SOURCE_COLUMNS))
     problems = []
     start, width, mx = {}, {}, {}
     for code, label in enumerate(SEXES):
-        rows = df[df["sex"] == label].sort_values("age_from")
-        if rows.empty:
+        rows = [r for r in table if r["sex"] == label]
+        if not rows:
             problems.append(f"{path}: no rows for sex {label!r}; sexes: {', '.join(SEXES)}")
             continue
         problems += _bands(path, rows, f" ({label})")
-        bad = sorted(set(rows["measure"]) - {"mx", "qx"})
+        bad = sorted({r["measure"] for r in rows} - {"mx", "qx"})
         if bad:
-            problems.append(f"{path}: measure {', '.join(map(str, bad))} unknown; allowed: mx, qx")
+            problems.append(f"{path}: measure {', '.join(bad)} unknown; allowed: mx, qx")
             continue
-        v = rows["value"].to_numpy(float)
+        v = np.array([float(r["value"]) for r in rows])
         if np.any(~np.isfinite(v)) or np.any(v < 0) or np.any(v > 1.0):
             problems.append(f"{path} ({label}): rates must lie in [0, 1]")
             continue
-        x = rows["age_from"].to_numpy(int)
-        n = (rows["age_to"].to_numpy(int) - x + 1).astype(float)
+        x = np.array([r["age_from"] for r in rows], dtype=int)
+        n = (np.array([r["age_to"] for r in rows], dtype=int) - x + 1).astype(float)
         if x[0] != 0:
             problems.append(f"{path} ({label}): the first band must start at age 0, not {x[0]}")
-        is_q = (rows["measure"] == "qx").to_numpy()
+        is_q = np.array([r["measure"] == "qx" for r in rows])
         # a qx over n years as the constant central rate that gives it: m = -ln(1 - q) / n
         m = np.where(is_q, -np.log(np.maximum(1.0 - v, 1e-12)) / n, v)
         if is_q[-1]:
@@ -120,35 +126,35 @@ def read_mortality(path: Path = DEMOGRAPHY / "mortality.csv") -> MortalityTable:
         start[code], width[code], mx[code] = x, n, m
     if problems:
         raise TableError("\n".join(problems))
-    src = "; ".join(sorted({f"{r.publisher}, {r.title} ({r.year}), {r.locator}"
-                            for r in df.itertuples()}))
+    src = "; ".join(sorted({f"{r['publisher']}, {r['title']} ({r['year']}), {r['locator']}" for r in table}))
     return MortalityTable(start, width, mx, src)
 
 
 def read_fertility(path: Path = DEMOGRAPHY / "fertility.csv", schedule: str | None = None) -> np.ndarray:
     """Annual births per woman by single age 0..MAX_AGE (zero outside the table's bands). A file with a
     `schedule` column holds several schedules (e.g. the census' and an adjusted one); `schedule` picks one
-    (default: the rows marked `default` in a `default` column, else the only schedule)."""
-    df = _read(path, ("age_from", "age_to", "value", *SOURCE_COLUMNS))
-    if "schedule" in df.columns:
-        names = sorted(set(df["schedule"]))
+    (default: the rows marked 1 in a `default` column, else the only schedule)."""
+    rows = _read(path, ("age_from", "age_to", "value", *SOURCE_COLUMNS))
+    if rows and "schedule" in rows[0]:
+        names = sorted({r["schedule"] for r in rows})
         if schedule is None:
-            chosen = sorted(set(df.loc[df.get("default", 0) == 1, "schedule"])) if "default" in df else names
+            chosen = sorted({r["schedule"] for r in rows if r.get("default") == "1"}) if "default" in rows[0] \
+                else names
             if len(chosen) != 1:
                 raise TableError(f"{path}: name a schedule; available: {', '.join(names)}")
             schedule = chosen[0]
         if schedule not in names:
             raise TableError(f"{path}: no schedule {schedule!r}; available: {', '.join(names)}")
-        df = df[df["schedule"] == schedule]
-    problems = _bands(path, df.sort_values("age_from"), "")
-    v = df["value"].to_numpy(float)
+        rows = [r for r in rows if r["schedule"] == schedule]
+    problems = _bands(path, rows, "")
+    v = np.array([float(r["value"]) for r in rows])
     if np.any(v < 0) or np.any(v > 1):
         problems.append(f"{path}: births per woman per year must lie in [0, 1]")
     if problems:
         raise TableError("\n".join(problems))
     out = np.zeros(N_AGES)
-    for r in df.itertuples():
-        out[int(r.age_from):int(r.age_to) + 1] = float(r.value)
+    for r in rows:
+        out[r["age_from"]:r["age_to"] + 1] = float(r["value"])
     return out
 
 

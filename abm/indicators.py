@@ -265,32 +265,10 @@ def _ratio(a, b):
     return a / b if b > 0.0 else 0.0
 
 
-@njit(cache=True, inline="always")
-def _age_groups(age, spouse, spouse_age, k0, k1, k2, k3):
-    """Persons of a household aged (0-14 or 65 and over, 15-64): the dependency ratio's two groups."""
-    young = 0.0
-    old = 0.0
-    members = 1.0
-    if age >= 65:
-        old += 1.0
-    if spouse != SPOUSE_NONE:
-        members += 1.0
-        if spouse_age >= 65:
-            old += 1.0
-    for k in (k0, k1, k2, k3):
-        if k >= 0:
-            members += 1.0
-            if k < 15:
-                young += 1.0
-            elif k >= 65:
-                old += 1.0
-    return young + old, members - young - old
-
-
 @njit(cache=True, parallel=True)
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
-                status, tenure, urban_ss, wage, age, spouse, spouse_age, k0, k1, k2, k3, kids_pre, coproducing):
+                status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -342,9 +320,8 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_COPRODUCING] += coproducing[i]
             q[A_NO_URBAN] += 0.0 if dec.has_urban_hukou(hk) else float(size[i])
             q[A_EMPLOYER] += labour.employer_contribution(r, emp, insured[i], wage[i])
-            dependants, working = _age_groups(age[i], spouse[i], spouse_age[i], k0[i], k1[i], k2[i], k3[i])
-            q[A_DEPENDANTS] += dependants
-            q[A_WORKING_AGE] += working
+            q[A_DEPENDANTS] += dependants[i]
+            q[A_WORKING_AGE] += size[i] - dependants[i]
             q[A_KIDS_PRE] += kids_pre[i]
             q[A_SPOUSE_AWAY] += 1.0 if spouse[i] == SPOUSE_AWAY else 0.0
     return part
@@ -482,9 +459,8 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban, work):
     part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
-                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n], h.age[:n],
-                       h.spouse[:n], h.spouse_age[:n], h.kid_age0[:n], h.kid_age1[:n], h.kid_age2[:n],
-                       h.kid_age3[:n], h.kids_pre[:n], h.coproducing[:n])
+                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
+                       h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]

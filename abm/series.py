@@ -18,11 +18,11 @@ found, so they follow the wage index as a declared assumption (SOURCES.md says w
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 SERIES = Path(__file__).parent / "configs" / "cities" / "series.csv"
 INDEX_INDICATOR = "average_wage"
@@ -33,30 +33,38 @@ class SeriesError(ValueError):
     pass
 
 
-def read(path: Path = SERIES) -> pd.DataFrame:
+def read(path: Path = SERIES) -> list[dict]:
+    """The series' rows (site, year, indicator, value, ...), checked; the standard library's reader, so that a
+    run does not import pandas."""
     if not path.is_file():
         raise SeriesError(f"{path}: no such file")
-    df = pd.read_csv(path)
-    missing = {"site", "year", "indicator", "value"} - set(df.columns)
-    if missing:
-        raise SeriesError(f"{path}: missing columns {', '.join(sorted(missing))}")
-    dup = df.duplicated(["site", "year", "indicator"])
-    if dup.any():
-        raise SeriesError(f"{path}: repeated site, year and indicator: "
-                          + "; ".join(f"{r.site} {r.year} {r.indicator}" for r in df[dup].itertuples()))
-    return df
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = {"site", "year", "indicator", "value"} - set(reader.fieldnames or ())
+        if missing:
+            raise SeriesError(f"{path}: missing columns {', '.join(sorted(missing))}")
+        rows = [dict(r, year=int(r["year"]), value=float(r["value"])) for r in reader]
+    seen, dup = set(), []
+    for r in rows:
+        key = (r["site"], r["year"], r["indicator"])
+        if key in seen:
+            dup.append(f"{r['site']} {r['year']} {r['indicator']}")
+        seen.add(key)
+    if dup:
+        raise SeriesError(f"{path}: repeated site, year and indicator: " + "; ".join(dup))
+    return rows
 
 
 class WageIndex:
     """index(year) relative to the base year, from the first site (of `sites`) with figures, chained to the
     next sites' growth outside a site's span."""
 
-    def __init__(self, sites: list[str], base_year: int, frame: pd.DataFrame | None = None,
+    def __init__(self, sites: list[str], base_year: int, rows: list[dict] | None = None,
                  indicator: str = INDEX_INDICATOR):
-        df = read() if frame is None else frame
-        df = df[df["indicator"] == indicator]
-        self.points = {s: dict(zip(g["year"].astype(int), g["value"].astype(float)))
-                       for s, g in df.groupby("site") if s in sites}
+        self.points: dict[str, dict[int, float]] = {}
+        for r in read() if rows is None else rows:
+            if r["indicator"] == indicator and r["site"] in sites:
+                self.points.setdefault(r["site"], {})[r["year"]] = r["value"]
         self.sites = [s for s in sites if len(self.points.get(s, {})) >= 2]
         if not self.sites:
             raise SeriesError(f"no site among {', '.join(sites)} has two or more {indicator} figures")

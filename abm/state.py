@@ -47,7 +47,7 @@ SPOUSE = ("none", "with_family", "in_village")
 HOUSEHOLD_COLUMNS: dict[str, np.dtype] = {
     "group": np.int8, "district": np.int16, "age": np.int8, "sex": np.int8, "size": np.int8,
     "spouse": np.int8, "spouse_age": np.int8, "kid_age0": np.int8, "kid_age1": np.int8, "kid_age2": np.int8,
-    "kid_age3": np.int8, "kid_male": np.int8,
+    "kid_age3": np.int8, "kid_male": np.int8, "dependants": np.int8,
     "kids_school": np.int8, "kids_pre": np.int8, "skill": np.int8,
     "employment": np.int8, "sector": np.int8, "job_months": np.int16, "unemp_spell": np.int16,
     "wage": np.float64, "income": np.float64, "savings": np.float64,

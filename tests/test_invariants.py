@@ -100,6 +100,9 @@ def check_life_course(w: World, start: bool = False) -> None:
     assert w.tables.f_month[:15].sum() == 0.0
     size = 1 + (h.spouse[:n] != 0) + (kids >= 0).sum(axis=0)
     np.testing.assert_array_equal(size[act], h.size[:n][act])
+    old = (age >= 65).astype(int) + ((h.spouse[:n] != 0) & (h.spouse_age[:n] >= 65)) + (
+        ((kids >= 0) & (kids < 15)) | (kids >= 65)).sum(axis=0)
+    np.testing.assert_array_equal(old[act], h.dependants[:n][act])
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

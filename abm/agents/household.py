@@ -75,7 +75,8 @@ class Household(mesa.Agent):
         fate, events, new_age, new_sex = w.scratch
         write_month(self.row, out, w.ages_up, h.age, h.sex, h.spouse, h.spouse_age, h.kid_age0, h.kid_age1,
                     h.kid_age2, h.kid_age3, h.kid_male, h.employment, h.sector, h.wage, h.insured, h.job_months,
-                    h.skill, w.informal_wage, h.size, h.kids_school, h.kids_pre, fate, events, new_age, new_sex)
+                    h.skill, w.informal_wage, h.size, h.kids_school, h.kids_pre, h.dependants, fate, events, new_age,
+                    new_sex)
 
     # -- phase 1: exogenous change (only farmers hold land) ---------------------------------------
     def requisition(self) -> None:

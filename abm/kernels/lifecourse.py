@@ -55,40 +55,44 @@ def new_job(i, employment, skill, sector, wage, insured, job_months, informal_wa
 
 @njit(cache=True, inline="always")
 def write_month(i, out, ages_up, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector, wage,
-                insured, job_months, skill, informal_wage, size, kids_school, kids_pre, fate, events, new_age,
-                new_sex):
-    """Write the result of life.live_a_month for household i into its row and the scratch arrays."""
-    (f, age[i], sex[i], spouse[i], spouse_age[i], kids, kid_male[i], emp, retires, births, deaths, p_in, p_out,
-     new_age[i], new_sex[i]) = out
+                insured, job_months, skill, informal_wage, size, kids_school, kids_pre, dependants, fate, events,
+                new_age, new_sex):
+    """Write the result of life.live_a_month for household i into its row and the scratch arrays. A month in
+    which nothing happened to the household (nearly every month) writes nothing: its `fate` stays NOTHING, as
+    the world set it when the month opened."""
+    (f, a, sx, sp, sp_age, kids, km, emp, retires, births, deaths, p_in, p_out, na, ns) = out
+    something = retires + births + deaths + p_in + p_out > 0 or na >= 0 or f != life.GOES_ON
+    if not (something or ages_up or sp != spouse[i] or emp != employment[i]):
+        return
+    age[i], sex[i], spouse[i], spouse_age[i], kid_male[i], new_age[i], new_sex[i] = a, sx, sp, sp_age, km, na, ns
     k0[i], k1[i], k2[i], k3[i] = kids[0], kids[1], kids[2], kids[3]
     if emp != employment[i] or f == life.HEAD_REPLACED:
         new_job(i, emp, skill, sector, wage, insured, job_months, informal_wage)
         employment[i] = emp
     pupils = kids_school[i]
     size[i], kids_school[i], kids_pre[i] = life.composition(spouse[i], kids)
+    dependants[i] = life.dependants(a, sp, sp_age, kids)
     # school places of pupils who died or left with a dissolved household are given back (at the school-year
     # start every place is given out again, so nothing is freed then)
     events[i, E_SEATS] = 0 if ages_up else pupils - kids_school[i]
     events[i, E_RETIRES], events[i, E_BIRTHS], events[i, E_DEATHS] = retires, births, deaths
     events[i, E_IN], events[i, E_OUT] = p_in, p_out
-    something = retires + births + deaths + p_in + p_out > 0 or new_age[i] >= 0 or f != life.GOES_ON
     fate[i] = f if something else NOTHING
 
 
 @njit(cache=True, parallel=True)
 def _live(p, r, q, f, seed, step, ages_up, status, group, hukou, skill, employment, sector, wage, insured,
           job_months, informal_wage, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, size, kids_school,
-          kids_pre, fate, events, new_age, new_sex):
+          kids_pre, dependants, fate, events, new_age, new_sex):
     for i in prange(status.shape[0]):
         if status[i] != ACTIVE:
-            fate[i] = NOTHING
             continue
         out = life.live_a_month(p, r, q, f, seed, step, i, ages_up, group[i], is_local(hukou[i]), skill[i],
                                 employment[i], age[i], sex[i], spouse[i], spouse_age[i],
                                 (k0[i], k1[i], k2[i], k3[i]), kid_male[i])
         write_month(i, out, ages_up, age, sex, spouse, spouse_age, k0, k1, k2, k3, kid_male, employment, sector,
-                    wage, insured, job_months, skill, informal_wage, size, kids_school, kids_pre, fate, events,
-                    new_age, new_sex)
+                    wage, insured, job_months, skill, informal_wage, size, kids_school, kids_pre, dependants, fate,
+                    events, new_age, new_sex)
 
 
 def live(h, n, p, r, tables, seed, step, ages_up, scratch, informal_wage):
@@ -97,7 +101,8 @@ def live(h, n, p, r, tables, seed, step, ages_up, scratch, informal_wage):
           h.skill[:n], h.employment[:n], h.sector[:n], h.wage[:n], h.insured[:n], h.job_months[:n], informal_wage,
           h.age[:n], h.sex[:n], h.spouse[:n],
           h.spouse_age[:n], h.kid_age0[:n], h.kid_age1[:n], h.kid_age2[:n], h.kid_age3[:n], h.kid_male[:n],
-          h.size[:n], h.kids_school[:n], h.kids_pre[:n], fate[:n], events[:n], new_age[:n], new_sex[:n])
+          h.size[:n], h.kids_school[:n], h.kids_pre[:n], h.dependants[:n], fate[:n], events[:n], new_age[:n],
+          new_sex[:n])
 
 
 @njit(cache=True)

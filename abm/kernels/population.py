@@ -85,14 +85,16 @@ def members(h, i, group, size, age, sex, gp, fert, gap, seed, step):
         mum = max(age - gap, 18)
     kids = min(size - 1 - (h.spouse[i] != life.SPOUSE_NONE), life.N_KIDS)
     male = 0
-    ages = [-1, -1, -1, -1]
+    ks = (life.NO_KID, life.NO_KID, life.NO_KID, life.NO_KID)
     for c in range(kids):
-        ages[c] = max(mum - age_at_birth(fert, mum, rng.draw_at(seed, step, i, rng.SYNTH_KID_AGE, c)), 0)
+        ks = life.set_kid(ks, c, max(mum - age_at_birth(fert, mum, rng.draw_at(seed, step, i, rng.SYNTH_KID_AGE, c)),
+                                     0))
         if rng.draw_at(seed, step, i, rng.SYNTH_KID_SEX, c) < life.MALE_BIRTH_SHARE:
             male |= 1 << c
-    h.kid_age0[i], h.kid_age1[i], h.kid_age2[i], h.kid_age3[i] = ages[0], ages[1], ages[2], ages[3]
+    h.kid_age0[i], h.kid_age1[i], h.kid_age2[i], h.kid_age3[i] = ks[0], ks[1], ks[2], ks[3]
     h.kid_male[i] = male
-    h.size[i], h.kids_school[i], h.kids_pre[i] = life.composition(h.spouse[i], (ages[0], ages[1], ages[2], ages[3]))
+    h.size[i], h.kids_school[i], h.kids_pre[i] = life.composition(h.spouse[i], ks)
+    h.dependants[i] = life.dependants(age, h.spouse[i], h.spouse_age[i], ks)
 
 
 @njit(cache=True)

@@ -14,7 +14,7 @@ pre-school (0-5) for a whole school year. Children 15 and over count as adults (
 and `kids_pre`).
 
     columns read      group, hukou, skill, employment
-    columns written   age, sex, spouse, spouse_age, kid_age0..3, kid_male, size, kids_school, kids_pre,
+    columns written   age, sex, spouse, spouse_age, kid_age0..3, kid_male, size, kids_school, kids_pre, dependants,
                       employment (RETIRED, or the job reset when a new head takes over), status (DISSOLVED)
     tables            q_month[sex, age] deaths, f_month[age] births (abm.demography, with their sources)
     behaviour         leave_home_rate, leave_home_stays, union_rate, union_age_gap, spouse_join_rate,
@@ -86,12 +86,24 @@ def composition(spouse, kids):
 
 
 @jit
+def dependants(age, spouse, spouse_age, kids):
+    """Members aged 0-14 or 65 and over (the dependency ratio's numerator; the others are 15-64)."""
+    n = 1 if age >= 65 else 0
+    if spouse != SPOUSE_NONE and spouse_age >= 65:
+        n += 1
+    for k in range(N_KIDS):
+        if 0 <= kids[k] < 15 or kids[k] >= 65:
+            n += 1
+    return n
+
+
+@jit
 def _older(a):
     return a + 1 if 0 <= a < MAX_AGE else a
 
 
 @jit
-def _set(ks, k, value):
+def set_kid(ks, k, value):
     """The children's ages with slot k set to `value` (a tuple, so that no list is allocated per household)."""
     return (value if k == 0 else ks[0], value if k == 1 else ks[1], value if k == 2 else ks[2],
             value if k == 3 else ks[3])
@@ -172,7 +184,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
         for k in range(N_KIDS):
             if (ks[k] == SCHOOL_TO + 1 and not hukou_local
                     and rng.draw_at(seed, step, i, EXAM_RETURN, k) < p[0].exam_return_share):
-                ks = _set(ks, k, NO_KID)
+                ks = set_kid(ks, k, NO_KID)
                 kid_male &= ~(1 << k)
                 persons_out += 1
     # deaths: each member independently with q[sex, age] (drawn as `dies`: one draw when nobody dies)
@@ -185,7 +197,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
         deaths += 1
     for k in range(N_KIDS):
         if died & (4 << k):
-            ks = _set(ks, k, NO_KID)
+            ks = set_kid(ks, k, NO_KID)
             kid_male &= ~(1 << k)
             deaths += 1
     if head_dies:
@@ -206,15 +218,15 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
                 return (fate, age, sex, SPOUSE_NONE, spouse_age, (NO_KID, NO_KID, NO_KID, NO_KID), 0, employment,
                         0, 0, deaths, 0, persons_out, -1, -1)
             age, sex = ks[eldest], (kid_male >> eldest) & 1
-            ks = _set(ks, eldest, NO_KID)
+            ks = set_kid(ks, eldest, NO_KID)
             kid_male &= ~(1 << eldest)
         employment = UNEMPLOYED
     # a birth to the household's woman in a union, into a free child slot
     mum = mother_age(sex, spouse, spouse_age, age)
-    if spouse != SPOUSE_NONE and mum >= 0 and rng.draw(seed, step, i, BIRTH) < f[mum]:
+    if spouse != SPOUSE_NONE and mum >= 0 and f[mum] > 0.0 and rng.draw(seed, step, i, BIRTH) < f[mum]:
         for k in range(N_KIDS):
             if ks[k] == NO_KID:
-                ks = _set(ks, k, 0)
+                ks = set_kid(ks, k, 0)
                 if rng.draw(seed, step, i, BIRTH_SEX) < MALE_BIRTH_SHARE:
                     kid_male |= 1 << k
                 births += 1
@@ -226,7 +238,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
                 new_age, new_sex = ks[k], (kid_male >> k) & 1
             else:
                 persons_out += 1
-            ks = _set(ks, k, NO_KID)
+            ks = set_kid(ks, k, NO_KID)
             kid_male &= ~(1 << k)
             break
     # a single head of union age forms a union; a spouse in the village joins the family
@@ -249,6 +261,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
 
 # what each function returns, by name (the phase's unit cases in tests/phases/lifecourse.yaml read them)
 RETURNS = {
+    "dependants": ("dependants",),
     "dies": ("died",),
     "retire": ("employment",),
     "retirement_age": ("years",),
