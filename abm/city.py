@@ -43,7 +43,7 @@ class GroupProfile(_Strict):
     land_mu: float = Field(ge=0.0, le=100.0)
     land_lost_share: float = Share
     savings: float = Field(ge=0.0)
-    school_kid_share: float = Share
+    spouse_away_share: float = Share  # of heads with a spouse: the spouse lives in the home village
 
     @model_validator(mode="after")
     def _shares(self):
@@ -60,6 +60,7 @@ class GroupProfile(_Strict):
 class CityProfile(_Strict):
     name: str
     year: int = Field(ge=1949, le=2100)
+    series_sites: list[str] = Field(min_length=1)  # abm/series.py: whose average wage indexes money values
     residents: float = Field(gt=0)
     migrants: float = Field(ge=0)
     local_hukou: float = Field(ge=0)

@@ -132,7 +132,7 @@ def run(
     if out is None and (problem := out_folder_problem(target, "output folder")):
         _fail(problem)
 
-    from abm.runner import simulate, summary, summary_months, write_outputs
+    from abm.runner import pyramid_summary, simulate, summary, summary_months, write_outputs
 
     _compiling()
     if quiet:
@@ -161,6 +161,15 @@ def run(
         for name, row in frame.iterrows():
             table.add_row(name, row["unit"], *(number(v) for v in row.iloc[1:]))
         console.print(table)
+        ages = pyramid_summary(result.world)
+        pyramid = Table(title="persons by age and sex, every group (pyramid.parquet has five-year bands by group)",
+                        title_justify="left")
+        pyramid.add_column("age")
+        for col in ages.columns:
+            pyramid.add_column(col, justify="right")
+        for band, row in ages.iterrows():
+            pyramid.add_row(band, *(number(v) for v in row))
+        console.print(pyramid)
         console.print(f"compile {result.compile_seconds:.2f} s, init {result.init_seconds:.2f} s, "
                       f"steps {result.step_seconds:.2f} s "
                       f"({result.household_steps_per_second:,.0f} household-steps/s, {eng})")

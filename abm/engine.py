@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from abm.kernels import housing, labour, registration, schooling, welfare
+from abm.kernels import housing, labour, lifecourse, registration, schooling, welfare
 from abm.world import World
 
 
@@ -26,10 +26,14 @@ class FastEngine:
 
     def step(self) -> None:
         w = self.world
-        self._run("exogenous and city hooks", w.begin_step)
+        run = self._run
+        w.open_step()
+        run("life course", lifecourse.live, w.h, w.n, w.p, w.r, w.tables, w.seed, w.step, w.ages_up, w.scratch,
+            w.informal_wage)
+        run("life course", w.after_lifecourse)
+        run("exogenous and city hooks", w.exogenous_and_city)
         h, n, d, m, p, r, seed, t, f = w.h, w.n, w.districts, w.market, w.p, w.r, w.seed, w.step, w.flows
         wk = w.work  # work arrays reused every step
-        run = self._run
         run("land requisition", labour.requisition, h, n, d, r, seed, t, f, wk)
         run("separations and training", labour.separations_and_training, h, n, p, r, seed, t, f, wk)
         run("job matching", labour.match_jobs, h, n, m, p, r, seed, t, wk)

@@ -21,20 +21,22 @@ from numba import njit, prange
 
 from abm import decisions as dec
 from abm.phases import labour
+from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
     BUDGET_LINES,
     FLOWS,
     ACTIVE,
     COMPOUND,
     FORMAL,
+    INFORMAL,
     LEFT_BEHIND,
     NO_HOME,
     NOT_ENROLLED,
     PRIVATE_MIGRANT,
     PUBLIC,
     PUBLIC_RENTAL,
+    RETIRED,
     RURAL_NONLOCAL,
-    UNEMPLOYED,
     URBAN_VILLAGE,
 )
 
@@ -76,6 +78,12 @@ A_STAY10 = _quantity("stay_10y", "households in the city ten years or more")
 A_SETTLE = _quantity("settle_intent", "households intending to settle")
 A_NO_URBAN = _quantity("persons_without_urban_hukou", "persons without urban hukou")
 A_EMPLOYER = _quantity("employer_contributions", "employers' social-insurance contributions for the household's job")
+A_RETIRED = _quantity("retired", "households whose head is retired")
+A_DEPENDANTS = _quantity("dependants", "persons aged 0-14 or 65 and over")
+A_WORKING_AGE = _quantity("persons_15_64", "persons aged 15-64")
+A_KIDS_PRE = _quantity("kids_preschool", "children aged 0-5")
+A_SPOUSE_AWAY = _quantity("spouses_in_village", "spouses living in the home village")
+A_COPRODUCING = _quantity("coproducing", "households taking part in community co-production")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
@@ -154,7 +162,8 @@ INDICATORS: tuple[Indicator, ...] = (
       ratio("medical", "households")),
     I("unemployment_insurance_coverage", "share", "rate", "employed heads in insured formal jobs, of employed heads",
       ratio("unemployment_insured", "employed")),
-    I("employment_rate", "share", "rate", "households whose head is employed (formal or informal)",
+    I("employment_rate", "share", "rate",
+      "households whose head is employed (formal or informal; retired heads are not)",
       ratio("employed", "households")),
     I("mean_income", "yuan/month", "rate", "household income after contributions, plus benefits and assistance",
       ratio("income", "households")),
@@ -194,6 +203,22 @@ INDICATORS: tuple[Indicator, ...] = (
     I("urbanization_gap", "share", "rate",
       "residents without urban hukou, of all residents (the gap between resident- and hukou-based urbanization)",
       resident_share("persons_without_urban_hukou", "persons")),
+    I("coproduction_share", "share", "rate", "households taking part in community co-production",
+      ratio("coproducing", "households")),
+    I("births", "persons/month", "flow", "children born", flow("births")),
+    I("deaths", "persons/month", "flow", "members who died", flow("deaths")),
+    I("retirements", "persons/month", "flow", "heads who left work at the statutory retirement age",
+      flow("retirements")),
+    I("new_households", "households/month", "flow", "households formed by grown children leaving home",
+      flow("new_households")),
+    I("poverty_entries", "households/month", "flow",
+      "urban households falling into poverty from the population not simulated (joining the urban poor)",
+      flow("poverty_entries")),
+    I("retired_share", "share", "rate", "households whose head is retired", ratio("retired", "households")),
+    I("dependency_ratio", "ratio", "rate", "persons aged 0-14 and 65 and over per person aged 15-64",
+      ratio("dependants", "persons_15_64")),
+    I("preschool_children", "children", "stock", "children aged 0-5", count("kids_preschool")),
+    I("spouses_left_behind", "persons", "stock", "spouses living in the home village", count("spouses_in_village")),
     I("employer_contributions", "yuan/month", "flow",
       "employers' contributions to pension, medical and unemployment insurance for insured formal jobs",
       count("employer_contributions")),
@@ -244,7 +269,7 @@ def _ratio(a, b):
 @njit(cache=True, parallel=True)
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
-                status, tenure, urban_ss, wage):
+                status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -280,7 +305,8 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             pension = dec.contributes_pension(emp, insured[i], urban_ss[i])
             q[A_PENSION] += 1.0 if pension else 0.0
             q[A_MEDICAL] += 1.0 if pension or dec.is_local(hk) else 0.0
-            q[A_EMPLOYED] += 1.0 if emp != UNEMPLOYED else 0.0
+            q[A_RETIRED] += 1.0 if emp == RETIRED else 0.0
+            q[A_EMPLOYED] += 1.0 if emp == FORMAL or emp == INFORMAL else 0.0
             q[A_UI] += 1.0 if emp == FORMAL and insured[i] == 1 else 0.0
             q[A_INCOME] += income[i]
             p = income[i] / size[i]
@@ -292,8 +318,13 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_STAY5] += 1.0 if months_in_city[i] >= 60 else 0.0
             q[A_STAY10] += 1.0 if months_in_city[i] >= 120 else 0.0
             q[A_SETTLE] += settle_intent[i]
+            q[A_COPRODUCING] += coproducing[i]
             q[A_NO_URBAN] += 0.0 if dec.has_urban_hukou(hk) else float(size[i])
             q[A_EMPLOYER] += labour.employer_contribution(r, emp, insured[i], wage[i])
+            q[A_DEPENDANTS] += dependants[i]
+            q[A_WORKING_AGE] += size[i] - dependants[i]
+            q[A_KIDS_PRE] += kids_pre[i]
+            q[A_SPOUSE_AWAY] += 1.0 if spouse[i] == SPOUSE_AWAY else 0.0
     return part
 
 
@@ -429,7 +460,8 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban, work):
     part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
-                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n])
+                       h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
+                       h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
@@ -463,4 +495,31 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban, work):
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:
                     out[k, G, S] = _ratio(c[a], c[b])
+    return out
+
+
+AGE_BAND_YEARS = 5
+N_AGE_BANDS = 21  # 0-4, 5-9, ..., 95-99, 100 and over
+AGE_BANDS = tuple(f"{5 * b}-{5 * b + 4}" for b in range(N_AGE_BANDS - 1)) + ("100+",)
+
+
+@njit(cache=True)
+def _into(out, g, s, age):
+    out[g, s, min(age // AGE_BAND_YEARS, N_AGE_BANDS - 1)] += 1.0
+
+
+@njit(cache=True)
+def pyramid(h, n):
+    """Persons of the active households by [group, sex, five-year age band] (agent units)."""
+    out = np.zeros((3, 2, N_AGE_BANDS))
+    for i in range(n):
+        if h.status[i] != ACTIVE:
+            continue
+        g = h.group[i]
+        _into(out, g, h.sex[i], h.age[i])
+        if h.spouse[i] != SPOUSE_NONE:
+            _into(out, g, 1 - h.sex[i], h.spouse_age[i])
+        for k, a in enumerate((h.kid_age0[i], h.kid_age1[i], h.kid_age2[i], h.kid_age3[i])):
+            if a >= 0:
+                _into(out, g, (h.kid_male[i] >> k) & 1, a)
     return out

@@ -14,7 +14,7 @@ import numpy as np
 
 from abm.agents import BY_GROUP, Household
 from abm.phases import housing, labour, registration, schooling
-from abm.state import F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN, RURAL_NONLOCAL
+from abm.state import ACTIVE, F_CONVERSIONS, FORMAL, N_FORMAL_SECTORS, N_SKILLS, NO_CHILDREN, RURAL_NONLOCAL
 from abm.world import World
 
 
@@ -41,7 +41,14 @@ class UrbanModel(mesa.Model):
 
     def step(self) -> None:
         w = self.world
-        w.begin_step()
+        w.open_step()
+        for a in self.households():
+            a.live_a_month()
+        w.after_lifecourse()
+        for a in self.households():
+            if a.status != ACTIVE:
+                a.remove()
+        w.exogenous_and_city()
         self._add(w.new_rows)
         people = self.households()
         for a in people:
@@ -76,7 +83,7 @@ class UrbanModel(mesa.Model):
             if a.employment == FORMAL:
                 m.employed[a.sector, a.skill] += 1
         vacancies = np.maximum(0, m.jobs.astype(np.int64) - m.employed)
-        seekers = [a for a in people if a.employment != FORMAL]
+        seekers = [a for a in people if a.seeks_formal_job()]
         hires_left = np.zeros(N_SKILLS, dtype=np.int64)
         for k in range(N_SKILLS):
             n_k = float(sum(1 for a in seekers if a.skill == k))
@@ -101,8 +108,6 @@ class UrbanModel(mesa.Model):
     def school_year(self, people: list[Household]) -> None:
         w = self.world
         d = w.districts
-        for a in people:
-            a.age_one_year()
         d.public_used[:] = 0
         d.private_used[:] = 0
         families = []

@@ -116,9 +116,37 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("school_fee_coef", 3.0, "utils per fee/income", 0.0, 20.0, "weight of school fees in school choice"),
     P("left_behind_const", -0.3, "utils", -10.0, 10.0, "utility of leaving children in the home village"),
     P("not_enrolled_const", -3.0, "utils", -10.0, 10.0, "utility of not enrolling a child"),
-    P("child_age_out", 0.1, "per year", 0.0, 0.5, "probability a school-age child turns 16 in a year"),
-    P("child_school_entry", 0.17, "per year", 0.0, 1.0, "probability a pre-school child reaches 6 in a year"),
-    P("birth_rate", 0.06, "per year", 0.0, 0.5, "births per household with a head under 40"),
+    # life course (abm/phases/lifecourse.py; deaths and births are rate tables, abm/configs/demography)
+    P("leave_home_rate", 0.1, "per year", 0.0, 1.0,
+      "hazard that a child of 18 or over leaves home",
+      "assumption, range 0.05-0.3: from 18 at 0.1 a year half have left by 25, near the 2010 census mean age at "
+      "first marriage (24.0 women, 25.75 men; abm/configs/demography/events.csv union rows), when most leave home"),
+    P("leave_home_stays", 0.5, "share", 0.0, 1.0,
+      "share of children leaving home who form a household of their own in the city (else they leave it)",
+      "assumption, range 0.2-0.9"),
+    P("union_rate", 0.1, "per year", 0.0, 1.0, "hazard that a single head aged 20-49 forms a union",
+      "assumption, range 0.02-0.3"),
+    P("union_age_gap", 1.75, "years", 0.0, 10.0, "years by which the man is older than the woman in a new union",
+      "2010 census mean ages at first marriage, 25.75 men less 24.00 women (abm/configs/demography/events.csv, union,"
+      "spouse_age_gap_male_minus_female; range 1.4-2.0)"),
+    P("spouse_join_rate", 0.05, "per year", 0.0, 1.0,
+      "hazard that a spouse left in the village joins the family in the city",
+      "assumption, range 0.02-0.1 (abm/configs/demography/events.csv, left_behind,family_join_or_return_rate: no turnover figure found)"),
+    P("exam_return_share", 0.6, "share", 0.0, 1.0,
+      "share of children without local hukou who go back to the home province after compulsory school "
+      "(the senior-secondary entrance exam is taken where the hukou is)",
+      "assumption, range 0.3-0.9 ("
+      "abm/configs/demography/events.csv, schooling,migrant_child_returns_for_senior_secondary)"),
+    P("work_after_retirement", 0.3, "share", 0.0, 1.0,
+      "share of heads past the statutory age who go on in (or move to) informal work",
+      "assumption, range 0.1-0.75: between the urban 0.2 and rural-hukou 0.6 assumptions of "
+      "abm/configs/demography/events.csv "
+      "(retirement rows; CHARLS reports more work past 60 among rural hukou, its numbers not reached)"),
+    P("urban_poverty_entry", 0.005, "per year", 0.0, 0.05,
+      "share of the city's urban households not simulated (not poor) that fall into poverty and join the urban "
+      "poor in a year",
+      "assumption, range 0.002-0.01 (abm/configs/demography/events.csv, dibao,urban_entry_rate: the stocks of "
+      "urban dibao recipients were found, their turnover was not)"),
     # assistance
     P("dibao_takeup", 0.8, "1", 0.0, 1.0, "share of the eligible who claim the minimum living allowance"),
     P("temp_takeup", 0.5, "1", 0.0, 1.0, "share of households in hardship who claim temporary assistance"),

@@ -49,9 +49,14 @@ def stream(name: str) -> int:
 # arrivals (city draws, indexed by arrival)
 ARRIVAL_COUNT = stream("arrival.count")
 ARRIVAL_CELL = stream("arrival.cell")
+POVERTY_COUNT = stream("poverty_entry.count")
+POVERTY_CELL = stream("poverty_entry.cell")
 # synthesis of a household's attributes (fill_rows) and of the population
 SYNTH_ADULTS = stream("synthesis.adults")
-SYNTH_CHILD_IN_SCHOOL = stream("synthesis.child_in_school")  # indexed by child
+SYNTH_SPOUSE_AWAY = stream("synthesis.spouse_away")
+SYNTH_SPOUSE_AGE = stream("synthesis.spouse_age")
+SYNTH_KID_AGE = stream("synthesis.kid_age")  # indexed by child
+SYNTH_KID_SEX = stream("synthesis.kid_sex")  # indexed by child
 SYNTH_SKILL = stream("synthesis.skill")
 SYNTH_SAVINGS = stream("synthesis.savings")
 SYNTH_YEARS = stream("synthesis.years_in_city")

@@ -16,6 +16,8 @@ SCHOOL_RULES = {"hukou_first": HUKOU_FIRST, "registration": REGISTRATION_RULE,
                 "points": POINTS_RULE, "neighbourhood": NEIGHBOURHOOD_RULE}
 
 DAYS_PER_MONTH = 365.0 / 12.0
+RETIREMENT = ("State Council, Interim Measures on the Retirement of Workers (Guofa [1978] No. 104) and on "
+              "Veteran Cadres' Retirement (Guofa [1978] No. 104), art. 1")
 P = Param
 RULES: tuple[Param, ...] = (
     # hukou
@@ -102,6 +104,12 @@ RULES: tuple[Param, ...] = (
     P("compensation_per_mu", 20000.0, "yuan/mu", 0.0, 1e6, "cash compensation per mu of requisitioned land"),
     P("land_requisition_rate", 0.03, "per year", 0.0, 1.0,
       "share of farmer households whose land is requisitioned a year (the city's schedule)"),
+    # life course
+    P("retirement_age_men", 60, "years", 40, 75, "statutory retirement age, men", RETIREMENT, integer=True),
+    P("retirement_age_women", 50, "years", 40, 75, "statutory retirement age, women workers", RETIREMENT,
+      integer=True),
+    P("retirement_age_women_cadre", 55, "years", 40, 75,
+      "statutory retirement age, women cadres (here the high-skilled)", RETIREMENT, integer=True),
     # community
     P("coproduction_cost", 0.0, "yuan/month", 0.0, 1e4, "public cost per household taking part in co-production"),
     P("coproduction_participation", 0.0, "share", 0.0, 1.0, "households taking part in co-production"),
@@ -113,6 +121,7 @@ RULES_BY_NAME = {r.name: r for r in RULES}
 # The step phase that reads each rule (abm.policies.base.PHASES): a policy that sets a rule must declare
 # its phase, so `abm policies` tells the truth about what a policy touches.
 _PHASE_RULES = {
+    "lifecourse": ("retirement_age_men", "retirement_age_women", "retirement_age_women_cadre"),
     "exogenous": ("farmers_urban_ss", "homestead_exchange", "resettled_hukou", "requisitioned_hukou",
                   "compensation_per_mu", "land_requisition_rate"),
     "labour": ("insurance_share_migrant", "insurance_share_local", "pension_employer", "pension_employee",

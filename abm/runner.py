@@ -107,6 +107,46 @@ def indicators_frame(world: World) -> "pd.DataFrame":
     })
 
 
+def pyramid_frame(world: World) -> "pd.DataFrame":
+    """Persons by step (every 12 months and the last), group, sex and five-year age band, in real-city units."""
+    import pandas as pd
+
+    from abm.indicators import AGE_BANDS, pyramid
+
+    pyramids = dict(world.pyramids)
+    last = len(world.history) - 1
+    if last not in pyramids:
+        pyramids[last] = pyramid(world.h, world.n) * world.scale
+    rows = []
+    for step, p in sorted(pyramids.items()):
+        g, x, b = np.meshgrid(np.arange(3), np.arange(2), np.arange(len(AGE_BANDS)), indexing="ij")
+        rows.append(pd.DataFrame({"step": np.full(p.size, step, np.int32), "group": g.ravel(), "sex": x.ravel(),
+                                  "age_band": b.ravel(), "persons": p.ravel()}))
+    df = pd.concat(rows, ignore_index=True)
+    df["group"] = pd.Categorical.from_codes(df["group"], GROUP_LABELS[:3])
+    df["sex"] = pd.Categorical.from_codes(df["sex"], SEX_LABELS[:2])
+    df["age_band"] = pd.Categorical.from_codes(df["age_band"], AGE_BANDS, ordered=True)
+    return df
+
+
+PYRAMID_SUMMARY_BANDS = 10  # years per row of the run summary's age pyramid (the last row open: 80+)
+
+
+def pyramid_summary(world: World) -> "pd.DataFrame":
+    """Persons by ten-year age band and sex, every group, at month 0 and the last month (real-city units)."""
+    import pandas as pd
+
+    df = pyramid_frame(world)
+    last = int(df["step"].max())
+    df = df[df["step"].isin((0, last))].copy()
+    start = df["age_band"].cat.codes * 5
+    df["band"] = np.minimum(start // PYRAMID_SUMMARY_BANDS, 8)
+    table = df.pivot_table(index="band", columns=["step", "sex"], values="persons", aggfunc="sum", observed=True)
+    table.index = [f"{10 * b}-{10 * b + 9}" if b < 8 else "80+" for b in table.index]
+    table.columns = [f"{sex} month {step}" for step, sex in table.columns]
+    return table
+
+
 def households_frame(world: World) -> "pd.DataFrame":
     """Every household row at the end of the run, codes turned into their labels."""
     import pandas as pd
@@ -164,6 +204,7 @@ def write_outputs(cfg: RunConfig, result: RunResult, out: Path, config_path: Opt
     with atomic_dir(out) as tmp:
         _write_parquet(indicators_frame(result.world), tmp / "indicators.parquet", meta)
         _write_parquet(households_frame(result.world), tmp / "households.parquet", meta)
+        _write_parquet(pyramid_frame(result.world), tmp / "pyramid.parquet", meta)
         write_json(tmp / "manifest.json", manifest(cfg, result, config_path))
     return out
 

@@ -22,8 +22,8 @@ SEXES = ("female", "male")
 RURAL_NONLOCAL, RURAL_LOCAL, URBAN_LOCAL, CONVERTED = 0, 1, 2, 3
 HUKOU = ("rural_nonlocal", "rural_local", "urban_local", "converted")
 # employment and sector
-UNEMPLOYED, INFORMAL, FORMAL = 0, 1, 2
-EMPLOYMENT = ("unemployed", "informal", "formal")
+UNEMPLOYED, INFORMAL, FORMAL, RETIRED = 0, 1, 2, 3
+EMPLOYMENT = ("unemployed", "informal", "formal", "retired")
 SECTORS = ("manufacturing", "construction", "services", "informal")
 INFORMAL_SECTOR = 3
 N_FORMAL_SECTORS = 3
@@ -39,11 +39,15 @@ N_TENURES = 7
 NO_CHILDREN, PUBLIC, PRIVATE_MIGRANT, LEFT_BEHIND, NOT_ENROLLED = range(5)
 SCHOOL = ("no_children", "public", "private_migrant", "left_behind", "not_enrolled")
 # status
-ACTIVE, RETURNED_HOME, MOVED_ON = 0, 1, 2
-STATUS = ("active", "returned_home", "moved_on")
+ACTIVE, RETURNED_HOME, MOVED_ON, DISSOLVED = 0, 1, 2, 3
+STATUS = ("active", "returned_home", "moved_on", "dissolved")
+# the head's spouse or partner (abm.phases.lifecourse)
+SPOUSE = ("none", "with_family", "in_village")
 
 HOUSEHOLD_COLUMNS: dict[str, np.dtype] = {
     "group": np.int8, "district": np.int16, "age": np.int8, "sex": np.int8, "size": np.int8,
+    "spouse": np.int8, "spouse_age": np.int8, "kid_age0": np.int8, "kid_age1": np.int8, "kid_age2": np.int8,
+    "kid_age3": np.int8, "kid_male": np.int8, "dependants": np.int8,
     "kids_school": np.int8, "kids_pre": np.int8, "skill": np.int8,
     "employment": np.int8, "sector": np.int8, "job_months": np.int16, "unemp_spell": np.int16,
     "wage": np.float64, "income": np.float64, "savings": np.float64,
@@ -57,7 +61,7 @@ HOUSEHOLD_COLUMNS: dict[str, np.dtype] = {
 }
 Households = namedtuple("Households", list(HOUSEHOLD_COLUMNS))
 
-LABELS = {"group": GROUPS, "sex": SEXES, "hukou": HUKOU, "employment": EMPLOYMENT,
+LABELS = {"group": GROUPS, "sex": SEXES, "spouse": SPOUSE, "hukou": HUKOU, "employment": EMPLOYMENT,
           "sector": SECTORS, "skill": SKILLS, "tenure": TENURES, "school": SCHOOL, "status": STATUS}
 
 # Districts: capacities and occupancy in agent units (one agent = `scale` real households).
@@ -88,6 +92,8 @@ def empty_households(capacity: int) -> Households:
     cols["sector"][:] = -1
     cols["status"][:] = ACTIVE
     cols["left"][:] = -1
+    for k in range(4):
+        cols[f"kid_age{k}"][:] = -1
     return Households(**cols)
 
 
@@ -116,11 +122,17 @@ def hot_bytes_per_household() -> int:
 
 
 # Flows accumulated during a step, by group and sex, in agent units (yuan or counts per agent).
+# Persons: births, deaths, persons_in (partners joining by a union), persons_out (members leaving the city
+# without their household), arrival_persons and departure_persons (members of households arriving, or
+# falling into poverty from the urban population that is not simulated, and of households departing);
+# new_households (formed by grown children), poverty_entries and retirements are counts of households.
 FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
-         "temporary_assistance_recipients", "budget_education", "budget_housing", "budget_assistance",
-         "budget_training", "budget_insurance_subsidy", "budget_community")
-(F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST,
- F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
+         "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "poverty_entries",
+         "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education", "budget_housing",
+         "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community")
+(F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_BIRTHS, F_DEATHS, F_RETIREMENTS,
+ F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS, F_DEPARTURE_PERSONS, F_EDU,
+ F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
 BUDGET_LINES = FLOWS[F_EDU:]
 
 

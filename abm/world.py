@@ -14,23 +14,29 @@ import math
 import numpy as np
 from numba import njit
 
-from abm import rng
+from abm import demography, rng
 from abm.city import CityProfile
-from abm.indicators import INDEX, compute
+from abm.indicators import INDEX, compute, pyramid
 from abm.kernels.common import count_formal
+from abm.kernels import lifecourse
 from abm.kernels.labour import initial_earnings
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.phases import registration
 from abm.rules import RULES
+from abm.series import WageIndex
 from abm.spec import RunSpec
 from abm.state import (
     ACTIVE,
     BUDGET_LINES,
     FARMER,
+    F_ARRIVAL_PERSONS,
     F_ARRIVALS,
+    F_NEW_HOUSEHOLDS,
+    F_POVERTY_ENTRIES,
     GROUPS,
+    INFORMAL_SECTOR,
     MIGRANT,
     N_FORMAL_SECTORS,
     N_SKILLS,
@@ -40,6 +46,7 @@ from abm.state import (
     PRIVATE_RENTAL,
     PUBLIC,
     TENURES,
+    URBAN_POOR,
     URBAN_VILLAGE,
     Districts,
     Market,
@@ -50,7 +57,10 @@ from abm.state import (
 )
 from abm.synthesis import synthesize
 
+MONEY_RULES = tuple(p.name for p in RULES if p.unit.startswith("yuan"))
+MONEY_BEHAVIOUR = tuple(p.name for p in BEHAVIOUR if p.unit.startswith("yuan"))
 SCHOOL_MONTH = 9  # the school year starts in September
+PYRAMID_EVERY = 12  # months between age pyramids (and the first month)
 MIGRANT_ROW, ALL_ROW = 0, 3
 
 
@@ -60,7 +70,7 @@ def group_profile_array(profile: CityProfile) -> np.ndarray:
         q = profile.group[g]
         gp[gi, :] = [q.unemployed, q.informal, *q.sector_shares, *q.skill_shares, q.insured_share,
                      q.registered_share, q.mean_years_in_city, *q.tenure_shares, *q.school_shares, q.land_mu,
-                     q.land_lost_share, q.savings, q.school_kid_share]
+                     q.land_lost_share, q.savings, q.spouse_away_share]
     return gp
 
 
@@ -90,6 +100,12 @@ class World:
         self.wage = np.outer(prof.sector_wage_multiplier, prof.skill_wage_multiplier) * prof.minimum_wage
         self.age_lo = np.array([b[0] for b in prof.age_bands], dtype=np.int64)
         self.age_width = np.array([b[1] - b[0] + 1 for b in prof.age_bands], dtype=np.int64)
+        self.tables = demography.load_tables()
+        self.wage_index = WageIndex(prof.series_sites, prof.year)
+        self.money_index = 1.0  # the wage index of the current year (abm.series), 1 in the base year
+        self.staff_wage = prof.staff_wage
+        self.fert = demography.read_fertility()  # births per woman-year by age, for children's ages at the start
+        self.gap = int(self.pv.union_age_gap + 0.5)
         s = self.synth = synthesize(prof, spec.households, self.seed)
         self.n = s.group.size
         self.initial_migrants = int((s.group == MIGRANT).sum())
@@ -97,7 +113,11 @@ class World:
         self.work = empty_work(self.h.group.shape[0])  # the kernels' reusable work arrays
         ages = _ages(self.age_lo, self.age_width, s.age_band, self.seed, -1, 0)
         self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
-        fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.seed, -1, False)
+        fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.fert, self.gap,
+                  self.seed, -1, False)
+        self.scratch = lifecourse.scratch(self.h.group.shape[0])
+        self.informal_wage = np.ascontiguousarray(self.wage[INFORMAL_SECTOR])
+        lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, 0)
         initial_earnings(self.h, self.n, self.p, self.r)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
@@ -107,10 +127,15 @@ class World:
         mig = s.fits["migrant"].table
         self.arrival_shape = mig.shape
         self.arrival_cum = np.cumsum(mig.ravel() / mig.sum()) if mig.sum() > 0 else np.ones(mig.size)
+        poor = s.fits["urban_poor"].table
+        self.poor_cum = np.cumsum(poor.ravel() / poor.sum()) if poor.sum() > 0 else None
+        # urban households not simulated, in agent units: the non-poor urban residents at the urban poor's size
+        self.background_households = self.background_urban / prof.mean_size("urban_poor") / self.scale
         self.flows = empty_flows()
         self.city_budget = np.zeros(len(BUDGET_LINES))
         self.quota = 0.0
         self.history: list[np.ndarray] = []
+        self.pyramids: dict[int, np.ndarray] = {}  # step -> persons [group, sex, age band], real-city units
         self.new_rows = range(0)
         self.record()  # step 0: the initial state
         self._attr0 = self._attractiveness(self.history[0])
@@ -153,21 +178,79 @@ class World:
     def school_year_starts(self) -> bool:
         return self.month == SCHOOL_MONTH
 
-    def begin_step(self) -> None:
-        """Exogenous change (labour demand, quota, arrivals) and the policies' city hooks."""
+    def open_step(self) -> None:
+        """A new month: its flows and city spending start from zero; its new rows are listed from here."""
         self.step += 1
         self.flows[:] = 0.0
         self.city_budget[:] = 0.0
+        self.new_rows = range(self.n, self.n)
+        self.scratch[0][:self.n] = lifecourse.NOTHING
+
+    @property
+    def ages_up(self) -> bool:
+        """Everyone is a year older at the school-year start (abm.phases.lifecourse)."""
+        return self.school_year_starts
+
+    def after_lifecourse(self) -> None:
+        """The life course's serial part, shared by both engines: book its flows, dissolve the households left
+        without an adult, and add the households that grown children form (heads with their parents' group,
+        hukou, registration and district, unemployed and looking for a home)."""
+        fate, events, new_age, new_sex = self.scratch
+        rows = np.flatnonzero(fate[:self.n] != lifecourse.NOTHING)
+        parents = lifecourse.book_events(self.h, rows, self.districts, self.flows, fate, events, new_age, self.step)
+        if parents.size == 0:
+            return
+        start, k = self._make_room(parents.size), parents.size
+        h = self.h
+        group, sex, age = h.group[parents].astype(np.int64), new_sex[parents].astype(np.int64), new_age[parents]
+        fill_rows(h, start, group, h.district[parents].astype(np.int64), np.ones(k, np.int64),
+                  age.astype(np.int64), sex, self.gp, self.wage, self.fert, self.gap, self.seed, self.step, True)
+        new = slice(start, start + k)
+        h.hukou[new] = h.hukou[parents]
+        h.registered[new] = h.registered[parents]
+        h.months_in_city[new] = np.minimum(h.months_in_city[parents], age.astype(np.int64) * 12)
+        h.arrived[new] = -1
+        np.add.at(self.flows[F_NEW_HOUSEHOLDS], (group, sex), 1.0)
+        self.n += k
+        self.new_rows = range(self.new_rows.start, self.n)
+
+    @property
+    def year(self) -> int:
+        """Calendar year of the step being taken (step 0: the base year)."""
+        return self.spec.profile.year + (self.spec.start_month - 1 + max(self.step - 1, 0)) // 12
+
+    def _index_money(self) -> None:
+        """Each January, money values move with the city's nominal average wage (abm.series): wages offered
+        and paid, market rents, the money rules in force, the down payment, farm income, staff pay."""
+        new = self.wage_index(self.year)
+        ratio = new / self.money_index
+        if ratio == 1.0:
+            return
+        self.money_index = new
+        self.market.wage[:] *= ratio
+        self.h.wage[:self.n] *= ratio
+        self.districts.rent[:] *= ratio
+        for rec, names in ((self.r_rec, MONEY_RULES), (self.p_rec, MONEY_BEHAVIOUR)):
+            for name in names:
+                rec[0][name] *= ratio
+        self.pv, self.rv = Values(self.p_rec), Values(self.r_rec)
+        self.staff_wage *= ratio
+
+    def exogenous_and_city(self) -> None:
+        """Exogenous change (labour demand, quota, arrivals) and the policies' city hooks."""
+        if self.month == 1:
+            self._index_money()
         self.market.jobs[:] *= (1.0 + self.pv.labour_demand_growth) ** (1.0 / 12.0)
         if self.month == 1 or self.step == 1:
             self.quota = registration.yearly_quota(self.rv.hukou_quota_share, self.initial_migrants, self.seed,
                                                    self.step)
         self._market_supply()
         self._arrivals(self._arrival_count())
+        self._poverty_entries()
         city = CityView(self)
         for pol in self.spec.policies:
             pol.on_city(city)
-        self.spend("budget_community", float(self.districts.staff.sum()) * self.spec.profile.staff_wage)
+        self.spend("budget_community", float(self.districts.staff.sum()) * self.staff_wage)
 
     def spend(self, line: str, yuan: float) -> None:
         """Book city-level spending (real yuan) this month on a budget line, e.g. "budget_education"."""
@@ -204,32 +287,79 @@ class World:
                 values[i["public_school_share"], MIGRANT_ROW, 2])
 
     def _arrival_count(self) -> int:
-        """Arrivals respond to expected migrant income and school access, relative to the start."""
+        """Arrivals respond to expected migrant income (relative to the start, in base-year yuan: incomes
+        elsewhere grow with wages too) and school access."""
         (a, pub), (a0, pub0) = self._attractiveness(self.history[-1]), self._attr0
-        ratio = a / a0 if a0 > 0 else 1.0
+        ratio = a / (a0 * self.money_index) if a0 > 0 else 1.0
         pv = self.pv
         expected = (pv.arrival_rate * self.initial_migrants * ratio ** pv.arrival_elasticity
                     * math.exp(pv.arrival_services * (pub - pub0)))
         return int(math.floor(expected + rng.draw(self.seed, self.step, rng.CITY, rng.ARRIVAL_COUNT)))
 
-    def _arrivals(self, k: int) -> None:
+    def begin_step(self) -> None:
+        """Open the month and run its exogenous change and city hooks (for callers without a life course)."""
+        self.open_step()
+        self.exogenous_and_city()
+
+    def _make_room(self, k: int) -> int:
+        """Capacity for k more rows; returns the first new row."""
         start = self.n
         if start + k > self.h.group.shape[0]:
             self.h = grow(self.h, self.n, max(2 * self.h.group.shape[0], start + k))
             self.work = empty_work(self.h.group.shape[0])
             self.columns = self.h._asdict()
-        cells = draw_cells(self.arrival_cum, k, self.seed, self.step)
+            self.scratch = lifecourse.scratch(self.h.group.shape[0])
+        return start
+
+    def _arrivals(self, k: int) -> None:
+        start = self._make_room(k)
+        cells = draw_cells(self.arrival_cum, k, self.seed, self.step, rng.ARRIVAL_CELL)
         d, s, a, x = np.unravel_index(cells, self.arrival_shape)
         ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)
         fill_rows(self.h, start, np.zeros(k, np.int64), d.astype(np.int64), s.astype(np.int64) + 1, ages,
-                  x.astype(np.int64), self.gp, self.wage, self.seed, self.step, True)
+                  x.astype(np.int64), self.gp, self.wage, self.fert, self.gap, self.seed, self.step, True)
         np.add.at(self.flows[F_ARRIVALS, MIGRANT], x, 1.0)
+        np.add.at(self.flows[F_ARRIVAL_PERSONS, MIGRANT], x, self.h.size[start:start + k].astype(float))
         self.n += k
-        self.new_rows = range(start, start + k)
+        self.new_rows = range(self.new_rows.start, self.n)
+
+    def _poverty_entries(self) -> None:
+        """Urban households fall into poverty from the city's population that is not simulated: they join the
+        urban poor as they live (home, school places, job drawn from the group's profile, as at the start),
+        bringing their unit and seats with them."""
+        if self.poor_cum is None:
+            return
+        expected = self.pv.urban_poverty_entry / 12.0 * self.background_households
+        k = int(math.floor(expected + rng.draw(self.seed, self.step, rng.CITY, rng.POVERTY_COUNT)))
+        if k <= 0:
+            return
+        start = self._make_room(k)
+        cells = draw_cells(self.poor_cum, k, self.seed, self.step, rng.POVERTY_CELL)
+        d, s, a, x = np.unravel_index(cells, self.arrival_shape)
+        ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)
+        fill_rows(self.h, start, np.full(k, URBAN_POOR, np.int64), d.astype(np.int64), s.astype(np.int64) + 1,
+                  ages, x.astype(np.int64), self.gp, self.wage, self.fert, self.gap, self.seed, self.step, False)
+        self.n += k
+        lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, start)
+        new = slice(start, start + k)
+        h, dd = self.h, self.districts
+        housed = new.start + np.flatnonzero(h.tenure[new] >= 0)
+        np.add.at(dd.occupied, (h.district[housed], h.tenure[housed]), 1)
+        np.maximum(dd.units, dd.occupied, out=dd.units)
+        for place, used, seats in ((PUBLIC, dd.public_used, dd.public_seats),
+                                   (PRIVATE_MIGRANT, dd.private_used, dd.private_seats)):
+            rows = new.start + np.flatnonzero(h.school[new] == place)
+            np.add.at(used, h.district[rows], h.kids_school[rows].astype(np.int64))
+            np.maximum(seats, used, out=seats)
+        np.add.at(self.flows[F_POVERTY_ENTRIES, URBAN_POOR], x, 1.0)
+        np.add.at(self.flows[F_ARRIVAL_PERSONS, URBAN_POOR], x, h.size[new].astype(float))
+        self.new_rows = range(self.new_rows.start, self.n)
 
     def record(self) -> None:
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
                                     self.scale, self.background_urban, self.work))
+        if self.step % PYRAMID_EVERY == 0:
+            self.pyramids[self.step] = pyramid(self.h, self.n) * self.scale
 
     def end_step(self) -> None:
         self.record()

@@ -7,7 +7,28 @@ from hypothesis import strategies as st
 from abm.city import BUILTIN_CITIES
 from abm.engine import FastEngine
 from abm.indicators import GROUP_LABELS, INDEX, SEX_LABELS
-from abm.state import ACTIVE, BUDGET_LINES, F_ARRIVALS, F_CONVERSIONS, F_DEPARTURES, N_TENURES, PRIVATE_MIGRANT, PUBLIC
+from abm.state import (
+    ACTIVE,
+    BUDGET_LINES,
+    DISSOLVED,
+    F_ARRIVAL_PERSONS,
+    F_ARRIVALS,
+    F_BIRTHS,
+    F_CONVERSIONS,
+    F_DEATHS,
+    F_DEPARTURE_PERSONS,
+    F_DEPARTURES,
+    F_NEW_HOUSEHOLDS,
+    F_POVERTY_ENTRIES,
+    F_PERSONS_IN,
+    F_PERSONS_OUT,
+    FEMALE,
+    FORMAL,
+    MALE,
+    N_TENURES,
+    PRIVATE_MIGRANT,
+    PUBLIC,
+)
 from abm.world import World
 from tests.conftest import make_spec
 
@@ -55,6 +76,35 @@ def check_capacities(w: World) -> None:
         assert (used <= seats).all(), "more pupils than seats"
 
 
+def persons_by_group(w: World) -> np.ndarray:
+    h, n = w.h, w.n
+    active = h.status[:n] == ACTIVE
+    return np.bincount(h.group[:n][active], weights=h.size[:n][active], minlength=3)
+
+
+def check_life_course(w: World, start: bool = False) -> None:
+    """No formal worker past the statutory retirement age; sizes agree with the members; and at the start, no
+    child older than its mother less 15 (later, a widowed father's new partner or an eldest sibling heading the
+    household are not the children's mother; births need a mother of 15 or over, as the fertility table
+    starts at 15)."""
+    h, n, r = w.h, w.n, w.rv
+    act = h.status[:n] == ACTIVE
+    age, sex, skill = h.age[:n].astype(int), h.sex[:n], h.skill[:n]
+    ret = np.where(sex == MALE, r.retirement_age_men,
+                   np.where(skill == 2, r.retirement_age_women_cadre, r.retirement_age_women))
+    assert not (act & (h.employment[:n] == FORMAL) & (age >= ret)).any(), "a formal worker past retirement age"
+    kids = np.stack([h.kid_age0[:n], h.kid_age1[:n], h.kid_age2[:n], h.kid_age3[:n]]).astype(int)
+    if start:
+        mum = np.where(sex == FEMALE, age, np.where(h.spouse[:n] != 0, h.spouse_age[:n].astype(int), 10_000))
+        assert not (act & ((kids > mum - 15) & (kids >= 0)).any(axis=0)).any(), "a child older than its mother - 15"
+    assert w.tables.f_month[:15].sum() == 0.0
+    size = 1 + (h.spouse[:n] != 0) + (kids >= 0).sum(axis=0)
+    np.testing.assert_array_equal(size[act], h.size[:n][act])
+    old = (age >= 65).astype(int) + ((h.spouse[:n] != 0) & (h.spouse_age[:n] >= 65)) + (
+        ((kids >= 0) & (kids < 15)) | (kids >= 65)).sum(axis=0)
+    np.testing.assert_array_equal(old[act], h.dependants[:n][act])
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs)
 def test_invariants_hold_every_step(c):
@@ -63,18 +113,31 @@ def test_invariants_hold_every_step(c):
     w = World(spec)
     engine = FastEngine(w)
     check_capacities(w)
+    check_life_course(w, start=True)
     for _ in range(spec.horizon_months):
         n0, active0, quota0 = w.n, int((w.h.status[: w.n] == ACTIVE).sum()), w.quota
+        persons0 = persons_by_group(w)
         engine.step()
         f = w.flows
         arrivals, departures = int(f[F_ARRIVALS].sum()), int(f[F_DEPARTURES].sum())
-        # households are created only by arrival and lost only by departure
-        assert w.n - n0 == arrivals
-        assert (w.h.arrived[n0: w.n] == w.step).all()
+        formed = int(f[F_NEW_HOUSEHOLDS].sum()) + int(f[F_POVERTY_ENTRIES].sum())
+        dissolved = int(((w.h.status[: w.n] == DISSOLVED) & (w.h.left[: w.n] == w.step)).sum())
+        # households are created only by arrival, by a grown child leaving home or by falling into poverty
+        # from the urban population not simulated; lost only by departure or dissolution (a head's death
+        # with nobody adult left)
+        assert w.n - n0 == arrivals + formed
+        assert (w.h.arrived[n0: w.n] == w.step).sum() == arrivals
         active = w.h.status[: w.n] == ACTIVE
-        assert active.sum() == active0 + arrivals - departures
-        assert (w.h.left[: w.n] == w.step).sum() == departures
+        assert active.sum() == active0 + arrivals + formed - departures - dissolved
+        assert (w.h.left[: w.n] == w.step).sum() == departures + dissolved
         assert (~active == (w.h.left[: w.n] >= 0)).all()
+        # persons are conserved, by group: births - deaths + arrivals - departures (+ partners joining by a
+        # union, - members leaving the city on their own); a grown child's new household moves persons
+        # within the group
+        change = (f[F_BIRTHS] - f[F_DEATHS] + f[F_ARRIVAL_PERSONS] - f[F_DEPARTURE_PERSONS] + f[F_PERSONS_IN]
+                  - f[F_PERSONS_OUT]).sum(axis=1)
+        np.testing.assert_array_equal(persons_by_group(w) - persons0, change)
+        check_life_course(w)
         check_capacities(w)
         # the hukou quota is never overdrawn
         assert w.quota >= 0

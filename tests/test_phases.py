@@ -7,12 +7,23 @@ import pytest
 import yaml
 
 from abm.parameters import BEHAVIOUR, make_record
-from abm.phases import accounts, assistance, housing, labour, registration, requisition, schooling, settlement
+from abm.phases import (
+    accounts,
+    assistance,
+    housing,
+    labour,
+    lifecourse,
+    registration,
+    requisition,
+    schooling,
+    settlement,
+)
 from abm.rules import RULES
 from abm.state import LABELS, MOVED_ON, NO_HOME, RETURNED_HOME
 
-PHASES = {"requisition": requisition, "labour": labour, "housing": housing, "registration": registration,
-          "schooling": schooling, "assistance": assistance, "settlement": settlement, "accounts": accounts}
+PHASES = {"lifecourse": lifecourse, "requisition": requisition, "labour": labour, "housing": housing,
+          "registration": registration, "schooling": schooling, "assistance": assistance, "settlement": settlement,
+          "accounts": accounts}
 CASES = [(phase, case) for phase in PHASES
          for case in yaml.safe_load((Path(__file__).parent / "phases" / f"{phase}.yaml").read_text())]
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
@@ -23,12 +34,20 @@ CODES["eviction"] = CODES["how"] = {"stays": housing.STAYS, "evicted": housing.E
 
 
 def _value(name, v):
-    """An input as the function takes it: a label becomes its code, a list an array."""
+    """An input as the function takes it: a label becomes its code, a list an array (children's ages: a
+    tuple)."""
     if isinstance(v, str):
         return CODES[name][v]
     if isinstance(v, list):
-        return np.array(v)
+        return tuple(v) if name in ("kids", "q_kids") else np.array(v)
     return v
+
+
+def _tables(case):
+    """Monthly death probabilities q[sex, age] and birth probabilities f[age], the same at every age."""
+    t = case.get("tables", {})
+    q = np.stack([np.full(101, t.get("q_female", 0.0)), np.full(101, t.get("q_male", 0.0))])
+    return {"q": q, "f": np.full(101, t.get("f", 0.0))}
 
 
 @pytest.mark.parametrize("phase, case", CASES, ids=[c["name"] for _, c in CASES])
@@ -38,7 +57,7 @@ def test_phase_case(phase, case):
     p = make_record(BEHAVIOUR, case.get("behaviour", {}))
     r = make_record(RULES, case.get("rules", {}))
     inputs = {k: _value(k, v) for k, v in case.get("input", {}).items()}
-    args = {"p": p, "r": r, "seed": 1, "step": 3} | inputs
+    args = {"p": p, "r": r, "seed": 1, "step": 3} | _tables(case) | inputs
     names = list(fn.py_func.__code__.co_varnames[:fn.py_func.__code__.co_argcount])
     out = fn(*[args[n] for n in names])
     out = out if isinstance(out, tuple) else (out,)
@@ -48,6 +67,7 @@ def test_phase_case(phase, case):
     for name, expected in case["output"].items():
         value, expected = got[name], _value(name, expected) if isinstance(expected, str) else expected
         if isinstance(expected, list):
+            value = np.array(value) if isinstance(value, tuple) else value
             np.testing.assert_array_equal(value, np.array(expected), err_msg=name)
         else:
             assert value == pytest.approx(expected, rel=1e-12), name

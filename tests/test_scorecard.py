@@ -221,19 +221,17 @@ def test_pattern_verdicts_on_constructed_numbers():
     assert P.pilot("x", [P.Expectation("departures", "migrant", +1, "s", "w")], effects).passed is False
 
 
-def test_coproduction_from_the_community_budget_matches_the_households(spec_factory):
-    """Pattern c reads participation off the community budget by group; check that against the state."""
+def test_coproduction_share_matches_the_households(spec_factory):
+    """Pattern c reads participation from coproduction_share by group; check it against the state."""
     from abm.runner import simulate
 
     spec = spec_factory("yanta", households=400, months=13, policies=("baseline", "yanta", "coproduction"))
     world = simulate(spec).world
     h, n, last = world.h, world.n, world.history[-1]
-    cost = spec.rules["coproduction_cost"]
     active = h.status[:n] == 0
     for g in range(3):
         mine = active & (h.group[:n] == g)
-        from_budget = last[INDEX["budget_community"], g, 2] / (cost * last[INDEX["households"], g, 2])
-        assert from_budget == pytest.approx(h.coproducing[:n][mine].mean(), rel=1e-9)
+        assert last[INDEX["coproduction_share"], g, 2] == pytest.approx(h.coproducing[:n][mine].mean(), rel=1e-9)
 
 
 # ---- the command line and the regression guard ---------------------------------------------------------

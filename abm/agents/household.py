@@ -12,10 +12,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from abm import decisions as dec
+from abm.kernels.lifecourse import write_month
 from abm.phases import accounts, assistance, housing, labour, registration, schooling, settlement
+from abm.phases import lifecourse as life
 from abm.state import (
     F_ASSIST,
     F_COMMUNITY,
+    F_DEPARTURE_PERSONS,
     F_DEPARTURES,
     F_EDU,
     F_HOUSING,
@@ -57,6 +61,23 @@ class Household(mesa.Agent):
     def flow(self, index: int, amount: float) -> None:
         self.model.world.flows[index, self.group, self.sex] += amount
 
+    # -- phase 0: the life course -------------------------------------------------------------------
+    def live_a_month(self) -> None:
+        """Age (at the school-year start), die, give birth, see a grown child leave, form a union, retire:
+        the phase's one function decides, and its outcome goes to this row and the world's scratch arrays
+        for the serial part (flows, dissolution, new households)."""
+        w = self.model.world
+        out = life.live_a_month(w.p, w.r, w.tables.q_month, w.tables.f_month, w.seed, w.step, self.row, w.ages_up,
+                                self.group, dec.is_local(self.hukou), self.skill, self.employment, self.age, self.sex,
+                                self.spouse, self.spouse_age, (self.kid_age0, self.kid_age1, self.kid_age2,
+                                                               self.kid_age3), self.kid_male)
+        h = w.h
+        fate, events, new_age, new_sex = w.scratch
+        write_month(self.row, out, w.ages_up, h.age, h.sex, h.spouse, h.spouse_age, h.kid_age0, h.kid_age1,
+                    h.kid_age2, h.kid_age3, h.kid_male, h.employment, h.sector, h.wage, h.insured, h.job_months,
+                    h.skill, w.informal_wage, h.size, h.kids_school, h.kids_pre, h.dependants, fate, events, new_age,
+                    new_sex)
+
     # -- phase 1: exogenous change (only farmers hold land) ---------------------------------------
     def requisition(self) -> None:
         pass
@@ -69,7 +90,7 @@ class Household(mesa.Agent):
                                                                self.employment, self.skill)
         if loses:
             self.lose_job()
-        elif self.employment != UNEMPLOYED:
+        elif labour.works(self.employment):
             self.job_months += 1
         if trained:
             self.trainings += 1
@@ -79,6 +100,9 @@ class Household(mesa.Agent):
     def lose_job(self) -> None:
         (self.employment, self.sector, self.wage, self.insured, self.job_months,
          self.unemp_spell) = labour.JOB_LOST
+
+    def seeks_formal_job(self) -> bool:
+        return labour.seeks_formal_job(self.model.world.r, self.employment, self.age, self.sex, self.skill)
 
     def seek_job(self, vacancies: np.ndarray, hires_left: np.ndarray) -> None:
         """Take a formal job if this skill level still has hires this month, else maybe informal work."""
@@ -148,11 +172,6 @@ class Household(mesa.Agent):
                                     self.employment, self.job_months, self.pension_streak)
 
     # -- phase 6: schooling -----------------------------------------------------------------------
-    def age_one_year(self) -> None:
-        w = self.model.world
-        self.age, self.kids_school, self.kids_pre, self.size = schooling.a_year_older(
-            w.p, w.seed, w.step, self.row, self.age, self.kids_school, self.kids_pre, self.size)
-
     def admission_class(self) -> int:
         return schooling.admission_class(self.model.world.r, self.hukou, self.registered, self.skill,
                                          self.pension_months, self.months_in_city, self.tenure)
@@ -197,6 +216,7 @@ class Household(mesa.Agent):
         settlement.free_capacity(d.occupied, d.public_used, d.private_used, self.district, self.tenure, self.school,
                                  self.kids_school)
         self.flow(F_DEPARTURES, 1.0)
+        self.flow(F_DEPARTURE_PERSONS, float(self.size))
         self.remove()
 
     # -- phase 9: accounts ------------------------------------------------------------------------

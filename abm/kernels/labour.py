@@ -66,7 +66,7 @@ def _separate_and_train(p, r, seed, step, status, group, employment, sector, wag
                                                                     skill[i])
             if loses:
                 employment[i], sector[i], wage[i], insured[i], job_months[i], unemp_spell[i] = labour.JOB_LOST
-            elif employment[i] != UNEMPLOYED:
+            elif labour.works(employment[i]):
                 job_months[i] += 1
             if trained[i]:
                 trainings[i] += 1
@@ -88,7 +88,7 @@ CHUNK = 1 << 14  # households per block of the parallel passes; integer counts, 
 
 
 @njit(cache=True, parallel=True)
-def _count_seekers(status, employment, sector, skill, n_sectors):
+def _count_seekers(r, status, employment, sector, skill, age, sex, n_sectors):
     """Per block: formal jobs filled by (sector, skill), and non-formal households by skill."""
     n = status.shape[0]
     blocks = (n + CHUNK - 1) // CHUNK
@@ -99,20 +99,20 @@ def _count_seekers(status, employment, sector, skill, n_sectors):
             if status[i] == ACTIVE:
                 if employment[i] == FORMAL:
                     filled[b, sector[i], skill[i]] += 1
-                else:
+                elif labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i]):
                     seekers[b, skill[i]] += 1
     return filled, seekers
 
 
 @njit(cache=True, parallel=True)
-def _bucket_seekers(status, employment, skill, offsets, bucket):
+def _bucket_seekers(r, status, employment, skill, age, sex, offsets, bucket):
     """Seekers into `bucket` by skill, in id order within a skill (each block writes its own slots)."""
     n = status.shape[0]
     blocks = (n + CHUNK - 1) // CHUNK
     for b in prange(blocks):
         fill = offsets[b].copy()
         for i in range(b * CHUNK, min(n, (b + 1) * CHUNK)):
-            if status[i] == ACTIVE and employment[i] != FORMAL:
+            if status[i] == ACTIVE and labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i]):
                 bucket[fill[skill[i]]] = i
                 fill[skill[i]] += 1
 
@@ -124,10 +124,11 @@ def _priority_keys(ids, seed, step, keys):
 
 
 @njit(cache=True, parallel=True)
-def _informal_entry(p, seed, step, hired, status, employment, sector, skill, wage, job_months, unemp_spell,
-                    informal_wage):
+def _informal_entry(p, r, seed, step, hired, status, employment, sector, skill, age, sex, wage, job_months,
+                    unemp_spell, informal_wage):
     for i in prange(status.shape[0]):
-        if status[i] == ACTIVE and not hired[i] and labour.takes_informal_work(p, seed, step, i, employment[i]):
+        if (status[i] == ACTIVE and not hired[i] and labour.seeks_formal_job(r, employment[i], age[i], sex[i], skill[i])
+                and labour.takes_informal_work(p, seed, step, i, employment[i])):
             employment[i], sector[i] = labour.INFORMAL_JOB
             wage[i] = informal_wage[skill[i]]
             job_months[i] = 0
@@ -144,8 +145,8 @@ def match_jobs(h, n, m, p, r, seed, step, work):
     which is what the Mesa engine does. Counting, bucketing and informal entry run over fixed blocks
     in parallel; the hires themselves are served one by one.
     """
-    filled, seekers = _count_seekers(h.status[:n], h.employment[:n], h.sector[:n], h.skill[:n],
-                                     m.employed.shape[0])
+    filled, seekers = _count_seekers(r, h.status[:n], h.employment[:n], h.sector[:n], h.skill[:n], h.age[:n],
+                                     h.sex[:n], m.employed.shape[0])
     m.employed[:, :] = filled.sum(axis=0)
     per_skill = seekers.sum(axis=0)
     vac = vacancies(m.jobs, m.employed)
@@ -159,7 +160,7 @@ def match_jobs(h, n, m, p, r, seed, step, work):
         offsets[b] = run
         run = run + seekers[b]
     bucket = work.ids[:start[N_SKILLS]]
-    _bucket_seekers(h.status[:n], h.employment[:n], h.skill[:n], offsets, bucket)
+    _bucket_seekers(r, h.status[:n], h.employment[:n], h.skill[:n], h.age[:n], h.sex[:n], offsets, bucket)
     hired = work.flag[:n]
     hired[:] = False
     for k in range(N_SKILLS):
@@ -184,8 +185,8 @@ def match_jobs(h, n, m, p, r, seed, step, work):
             h.sector[i] = sector
             h.job_months[i] = 0
             h.unemp_spell[i] = 0
-    _informal_entry(p, seed, step, hired, h.status[:n], h.employment[:n], h.sector[:n], h.skill[:n], h.wage[:n],
-                    h.job_months[:n], h.unemp_spell[:n], m.wage[INFORMAL_SECTOR].copy())
+    _informal_entry(p, r, seed, step, hired, h.status[:n], h.employment[:n], h.sector[:n], h.skill[:n], h.age[:n],
+                    h.sex[:n], h.wage[:n], h.job_months[:n], h.unemp_spell[:n], m.wage[INFORMAL_SECTOR].copy())
 
 
 @njit(cache=True, parallel=True)

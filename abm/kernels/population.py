@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from abm import rng
+from abm.phases import lifecourse as life
 from abm.state import (
     ACTIVE,
     CONVERTED,
@@ -20,6 +21,7 @@ from abm.state import (
     INFORMAL,
     INFORMAL_SECTOR,
     LEFT_BEHIND,
+    MALE,
     MIGRANT,
     NO_CHILDREN,
     NO_HOME,
@@ -33,7 +35,7 @@ from abm.state import (
 )
 
 (GP_UNEMPLOYED, GP_INFORMAL, GP_SECTOR, GP_SKILL, GP_INSURED, GP_REGISTERED, GP_YEARS,
- GP_TENURE, GP_SCHOOL, GP_LAND, GP_LAND_LOST, GP_SAVINGS, GP_SCHOOL_KIDS) = (0, 1, 2, 5, 8, 9, 10, 11, 18, 22,
+ GP_TENURE, GP_SCHOOL, GP_LAND, GP_LAND_LOST, GP_SAVINGS, GP_SPOUSE_AWAY) = (0, 1, 2, 5, 8, 9, 10, 11, 18, 22,
                                                                              23, 24, 25)
 N_GP = 26
 
@@ -49,7 +51,54 @@ def _pick(gp, g, first, count, u):
 
 
 @njit(cache=True)
-def fill_rows(h, start, groups, districts, sizes, ages, sexes, gp, wage, seed, step, arriving):
+def age_at_birth(fert, mother, u):
+    """A mother's age at a child's birth, drawn from the age-specific fertility schedule up to her age now."""
+    total = 0.0
+    for a in range(min(mother, fert.shape[0] - 1) + 1):
+        total += fert[a]
+    if total <= 0.0:
+        return mother
+    acc = 0.0
+    for a in range(min(mother, fert.shape[0] - 1) + 1):
+        acc += fert[a]
+        if u * total < acc:
+            return a
+    return mother
+
+
+@njit(cache=True)
+def members(h, i, group, size, age, sex, gp, fert, gap, seed, step):
+    """The members of household i of `size` persons: a spouse (with the family, or for migrants maybe left in
+    the village) in most households of two or more, and children whose ages follow from their mother's age and
+    the fertility schedule (age at birth drawn from it), so no child is older than its mother minus 15."""
+    h.spouse[i] = life.SPOUSE_NONE
+    h.spouse_age[i] = 0
+    if size >= 2 and rng.draw(seed, step, i, rng.SYNTH_ADULTS) < 0.85:
+        h.spouse[i] = life.SPOUSE_HOME
+        if rng.draw(seed, step, i, rng.SYNTH_SPOUSE_AWAY) < gp[group, GP_SPOUSE_AWAY]:
+            h.spouse[i] = life.SPOUSE_AWAY
+        s_age = age - gap if sex == MALE else age + gap
+        s_age += int(5.0 * rng.draw(seed, step, i, rng.SYNTH_SPOUSE_AGE)) - 2
+        h.spouse_age[i] = min(max(s_age, 18), life.MAX_AGE)
+    mum = life.mother_age(sex, h.spouse[i], h.spouse_age[i], age)
+    if mum < 0:  # a father on his own: the children's mother was about his age less the usual gap
+        mum = max(age - gap, 18)
+    kids = min(size - 1 - (h.spouse[i] != life.SPOUSE_NONE), life.N_KIDS)
+    male = 0
+    ks = (life.NO_KID, life.NO_KID, life.NO_KID, life.NO_KID)
+    for c in range(kids):
+        ks = life.set_kid(ks, c, max(mum - age_at_birth(fert, mum, rng.draw_at(seed, step, i, rng.SYNTH_KID_AGE, c)),
+                                     0))
+        if rng.draw_at(seed, step, i, rng.SYNTH_KID_SEX, c) < life.MALE_BIRTH_SHARE:
+            male |= 1 << c
+    h.kid_age0[i], h.kid_age1[i], h.kid_age2[i], h.kid_age3[i] = ks[0], ks[1], ks[2], ks[3]
+    h.kid_male[i] = male
+    h.size[i], h.kids_school[i], h.kids_pre[i] = life.composition(h.spouse[i], ks)
+    h.dependants[i] = life.dependants(age, h.spouse[i], h.spouse_age[i], ks)
+
+
+@njit(cache=True)
+def fill_rows(h, start, groups, districts, sizes, ages, sexes, gp, wage, fert, gap, seed, step, arriving):
     """Write rows start.. for the given households. Arrivals come unemployed, unhoused, unregistered,
     their children left behind. (One loop, no per-row call: passing the tuple per row is slow.)"""
     for j in range(groups.shape[0]):
@@ -57,21 +106,11 @@ def fill_rows(h, start, groups, districts, sizes, ages, sexes, gp, wage, seed, s
         group, district, size, age, sex = groups[j], districts[j], sizes[j], ages[j], sexes[j]
         h.group[i] = group
         h.district[i] = district
-        h.size[i] = size
         h.age[i] = age
         h.sex[i] = sex
         h.status[i] = ACTIVE
         h.arrived[i] = step if arriving else -1
-        n_adults = 1
-        if size >= 2 and rng.draw(seed, step, i, rng.SYNTH_ADULTS) < 0.85:
-            n_adults = 2
-        kids = size - n_adults
-        school = 0
-        for c in range(kids):
-            if rng.draw_at(seed, step, i, rng.SYNTH_CHILD_IN_SCHOOL, c) < gp[group, GP_SCHOOL_KIDS]:
-                school += 1
-        h.kids_school[i] = school
-        h.kids_pre[i] = kids - h.kids_school[i]
+        members(h, i, group, size, age, sex, gp, fert, gap, seed, step)
         k = _pick(gp, group, GP_SKILL, 3, rng.draw(seed, step, i, rng.SYNTH_SKILL))
         h.skill[i] = k
         h.hukou[i] = RURAL_NONLOCAL if group == MIGRANT else (RURAL_LOCAL if group == FARMER else URBAN_LOCAL)
@@ -127,10 +166,10 @@ def fill_rows(h, start, groups, districts, sizes, ages, sexes, gp, wage, seed, s
 
 
 @njit(cache=True)
-def draw_cells(cum, count, seed, step):
-    """Cells of a flattened cumulative table for `count` arrivals, one draw each."""
+def draw_cells(cum, count, seed, step, stream):
+    """Cells of a flattened cumulative table for `count` newcomers, one draw each from the city's `stream`."""
     out = np.empty(count, dtype=np.int64)
     for j in range(count):
-        out[j] = min(np.searchsorted(cum, rng.draw_at(seed, step, rng.CITY, rng.ARRIVAL_CELL, j), side="right"),
+        out[j] = min(np.searchsorted(cum, rng.draw_at(seed, step, rng.CITY, stream, j), side="right"),
                      cum.shape[0] - 1)
     return out

@@ -1,6 +1,5 @@
-"""The fast engine's driver of the school year (abm/phases/schooling.py, shared with the Mesa model):
-children age per household in parallel, then families are given seats in (admission class, priority)
-order."""
+"""The fast engine's driver of the school year (abm/phases/schooling.py, shared with the Mesa model): families
+are given seats in (admission class, priority) order. Children have aged a year in the life course (phase 0)."""
 
 import numpy as np
 from numba import njit, prange
@@ -11,17 +10,8 @@ from abm.phases import schooling
 from abm.state import ACTIVE, NO_CHILDREN
 
 
-@njit(cache=True, parallel=True)
-def _a_year_older(p, seed, step, status, age, kids_school, kids_pre, size):
-    for i in prange(status.shape[0]):
-        if status[i] == ACTIVE:
-            age[i], kids_school[i], kids_pre[i], size[i] = schooling.a_year_older(
-                p, seed, step, i, age[i], kids_school[i], kids_pre[i], size[i])
-
-
 @njit(cache=True)
 def school_year(h, n, d, p, r, seed, step):
-    _a_year_older(p, seed, step, h.status[:n], h.age[:n], h.kids_school[:n], h.kids_pre[:n], h.size[:n])
     d.public_used[:] = 0
     d.private_used[:] = 0
     n_kids = 0

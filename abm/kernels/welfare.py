@@ -18,6 +18,7 @@ from abm.state import (
     ACTIVE,
     F_ASSIST,
     F_COMMUNITY,
+    F_DEPARTURE_PERSONS,
     F_DEPARTURES,
     F_EDU,
     F_HOUSING,
@@ -81,6 +82,7 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
         settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i], h.school[i],
                                  h.kids_school[i])
         flows[F_DEPARTURES, h.group[i], h.sex[i]] += 1.0
+        flows[F_DEPARTURE_PERSONS, h.group[i], h.sex[i]] += h.size[i]
 
 
 @njit(cache=True, parallel=True)

@@ -22,7 +22,8 @@ from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
 from abm.phases import priority_key
-from abm.state import FORMAL, INFORMAL, INFORMAL_SECTOR, N_SKILLS, UNEMPLOYED
+from abm.phases.lifecourse import retirement_age
+from abm.state import FORMAL, INFORMAL, INFORMAL_SECTOR, N_SKILLS, RETIRED, UNEMPLOYED
 
 # random streams, by name (abm.rng: a stream's id is a hash of its name)
 SEPARATION = rng.stream("labour.separation")
@@ -39,9 +40,21 @@ JOB_LOST = (UNEMPLOYED, -1, 0.0, 0, 0, 0)
 
 
 @jit
+def works(employment):
+    """In a job, formal or informal (not unemployed, not retired)."""
+    return employment == FORMAL or employment == INFORMAL
+
+
+@jit
+def seeks_formal_job(r, employment, age, sex, skill):
+    """Looks for a formal job this month: not in one, not retired, and under the statutory retirement age."""
+    return employment != FORMAL and employment != RETIRED and age < retirement_age(r, sex, skill)
+
+
+@jit
 def separate_and_train(p, r, seed, step, i, group, employment, skill):
     """Household i's month at work: (loses its job, trained, skill after training)."""
-    loses = employment != UNEMPLOYED and rng.draw(seed, step, i, SEPARATION) < dec.separation_prob(p, employment)
+    loses = works(employment) and rng.draw(seed, step, i, SEPARATION) < dec.separation_prob(p, employment)
     trained = rng.draw(seed, step, i, TRAINING) < dec.training_rate(r, group)
     if trained and skill < N_SKILLS - 1 and rng.draw(seed, step, i, TRAINING_GAIN) < p[0].training_skill_gain:
         skill += 1
@@ -112,6 +125,8 @@ def employer_contribution(r, employment, insured, wage):
 
 # what each function returns, by name (the phase's unit cases in tests/phases/labour.yaml read them)
 RETURNS = {
+    "works": ("works",),
+    "seeks_formal_job": ("seeks",),
     "separate_and_train": ("loses_job", "trained", "skill"),
     "hires_this_month": ("hires",),
     "priority": ("key",),

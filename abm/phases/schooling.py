@@ -1,16 +1,15 @@
-"""The school year: children age (some leave school age, some enter it, babies are born), then every
-family with school-age children is given a place, public seats first in admission-class and priority
+"""The school year: every family with school-age children (6-14, by their ages after the life course's
+September ageing) is given a place, public seats first in admission-class and priority
 order, else a private migrant school, leaving the children behind, or no school.
 
 One place for the phase: the fast engine (abm.kernels.schooling.school_year) and the Mesa model
-(UrbanModel.school_year, with Household.age_one_year and enrol_children) both call the functions below;
+(UrbanModel.school_year, with Household.enrol_children) both call the functions below;
 the policies' view of public-seat claims (abm.kernels.schooling.public_claims) uses `admission_class`.
 
-    columns read      status, age, kids_school, kids_pre, size, hukou, registered, skill, pension_months,
-                      months_in_city, tenure, district, group, income
-    columns written   age, kids_school, kids_pre, size, school
-    behaviour         child_age_out, child_school_entry, birth_rate, school_fee_coef, left_behind_const,
-                      not_enrolled_const (abm.parameters)
+    columns read      status, kids_school, hukou, registered, skill, pension_months, months_in_city, tenure,
+                      district, group, income
+    columns written   school
+    behaviour         school_fee_coef, left_behind_const, not_enrolled_const (abm.parameters)
     rules             school_rule, points_*, reg_services_tied, school_leftover_to_migrants,
                       private_school_fee, migrant_school_quality (abm.rules)
     shared capacity   public and private school seats per district, given whole families at a time in the
@@ -26,29 +25,6 @@ from abm.state import PRIVATE_MIGRANT, PUBLIC
 # random streams, by name
 PRIORITY = rng.stream("school.priority")
 CHOICE = rng.stream("school.choice")
-CHILD_AGE_OUT = rng.stream("children.age_out")  # indexed by child
-CHILD_ENTRY = rng.stream("children.school_entry")  # indexed by child
-BIRTH = rng.stream("children.birth")
-
-
-@jit
-def a_year_older(p, seed, step, i, age, kids_school, kids_pre, size):
-    """One year passes for household i: (age, kids_school, kids_pre, size) after the head's birthday,
-    children ageing out of school age, entering it, and births."""
-    if age < 100:
-        age += 1
-    school, pre = kids_school, kids_pre
-    for j in range(kids_school):
-        if rng.draw_at(seed, step, i, CHILD_AGE_OUT, j) < p[0].child_age_out:
-            school -= 1
-    for j in range(kids_pre):
-        if rng.draw_at(seed, step, i, CHILD_ENTRY, j) < p[0].child_school_entry:
-            pre -= 1
-            school += 1
-    if age < 40 and size < 12 and rng.draw(seed, step, i, BIRTH) < p[0].birth_rate:
-        pre += 1
-        size += 1
-    return age, school, pre, size
 
 
 @jit
@@ -83,7 +59,6 @@ def enrol(p, r, seed, step, i, public_seats, public_used, private_seats, private
 
 # what each function returns, by name (the phase's unit cases in tests/phases/schooling.yaml read them)
 RETURNS = {
-    "a_year_older": ("age", "kids_school", "kids_pre", "size"),
     "admission_class": ("admission_class",),
     "priority": ("key",),
     "enrol": ("school",),

@@ -276,19 +276,16 @@ def find_patterns(plans: list[CityPlan], runs: dict[str, CityRuns], effects: dic
             m1 = at(cr.baseline, "population", "migrant", cr.background, 12 * n, 12 * n)
             rates[city] = (cr.year, last, (m1 / m0) ** (1.0 / n) - 1.0)
         found.append(P.migrant_growth(rates, low, high, first, last, source))
-    # c: co-production by group, from the community budget: each taking-part household costs the city
-    # coproduction_cost a month, booked to its own group (the committees' staff only to the whole city)
+    # c: co-production by group: the share of households taking part, migrants against the local groups
     shares, when = {}, {}
     for city, cr in runs.items():
-        rules = by_city[city].pilot_rules
-        cost = float(rules.get("coproduction_cost", 0.0))
-        if float(rules.get("coproduction_participation", 0.0)) <= 0 or cost <= 0:
+        if float(by_city[city].pilot_rules.get("coproduction_participation", 0.0)) <= 0:
             continue
         h = cr.pilot[:, -1]
-        spent = h[:, INDEX["budget_community"], :3, 2]
+        taking_part = h[:, INDEX["coproduction_share"], :3, 2] * h[:, INDEX["households"], :3, 2]
         households = h[:, INDEX["households"], :3, 2]
-        shares[city] = (spent[:, 0] / (cost * households[:, 0]),
-                        spent[:, 1:].sum(axis=1) / (cost * households[:, 1:].sum(axis=1)))
+        shares[city] = (taking_part[:, 0] / households[:, 0],
+                        taking_part[:, 1:].sum(axis=1) / households[:, 1:].sum(axis=1))
         when[city] = f"end of {cr.year + (cr.pilot.shape[1] - 1) // 12 - 1}"
     found.append(P.coproduction(shares, when))
     # d: each pilot's own indicators
