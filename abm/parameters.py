@@ -131,7 +131,8 @@ BEHAVIOUR: tuple[Param, ...] = (
       "spouse_age_gap_male_minus_female; range 1.4-2.0)"),
     P("spouse_join_rate", 0.05, "per year", 0.0, 1.0,
       "hazard that a spouse left in the village joins the family in the city",
-      "assumption, range 0.02-0.1 (abm/configs/demography/events.csv, left_behind,family_join_or_return_rate: no turnover figure found)"),
+      "assumption, range 0.02-0.1 (abm/configs/demography/events.csv, left_behind,family_join_or_return_rate: "
+      "no turnover figure found)"),
     P("exam_return_share", 0.6, "share", 0.0, 1.0,
       "share of children without local hukou who go back to the home province after compulsory school "
       "(the senior-secondary entrance exam is taken where the hukou is)",
