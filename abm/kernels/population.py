@@ -50,24 +50,20 @@ def _pick(gp, g, first, count, u):
     return count - 1
 
 
-@njit(cache=True)
-def age_at_birth(fert, mother, u):
-    """A mother's age at a child's birth, drawn from the age-specific fertility schedule up to her age now."""
-    total = 0.0
-    for a in range(min(mother, fert.shape[0] - 1) + 1):
-        total += fert[a]
+@njit(cache=True, inline="always")
+def age_at_birth(cum_fert, mother, u):
+    """A mother's age at a child's birth, drawn from the age-specific fertility schedule up to her age now
+    (`cum_fert`: the schedule's cumulative sum by age)."""
+    last = min(mother, cum_fert.shape[0] - 1)
+    total = cum_fert[last]
     if total <= 0.0:
         return mother
-    acc = 0.0
-    for a in range(min(mother, fert.shape[0] - 1) + 1):
-        acc += fert[a]
-        if u * total < acc:
-            return a
-    return mother
+    a = np.searchsorted(cum_fert[:last + 1], u * total, side="right")
+    return a if a <= last else mother
 
 
-@njit(cache=True)
-def members(h, i, group, size, age, sex, gp, fert, gap, seed, step):
+@njit(cache=True, inline="always")
+def members(h, i, group, size, age, sex, gp, cum_fert, gap, seed, step):
     """The members of household i of `size` persons: a spouse (with the family, or for migrants maybe left in
     the village) in most households of two or more, and children whose ages follow from their mother's age and
     the fertility schedule (age at birth drawn from it), so no child is older than its mother minus 15."""
@@ -87,8 +83,8 @@ def members(h, i, group, size, age, sex, gp, fert, gap, seed, step):
     male = 0
     ks = (life.NO_KID, life.NO_KID, life.NO_KID, life.NO_KID)
     for c in range(kids):
-        ks = life.set_kid(ks, c, max(mum - age_at_birth(fert, mum, rng.draw_at(seed, step, i, rng.SYNTH_KID_AGE, c)),
-                                     0))
+        born_at = age_at_birth(cum_fert, mum, rng.draw_at(seed, step, i, rng.SYNTH_KID_AGE, c))
+        ks = life.set_kid(ks, c, max(mum - born_at, 0))
         if rng.draw_at(seed, step, i, rng.SYNTH_KID_SEX, c) < life.MALE_BIRTH_SHARE:
             male |= 1 << c
     h.kid_age0[i], h.kid_age1[i], h.kid_age2[i], h.kid_age3[i] = ks[0], ks[1], ks[2], ks[3]
@@ -101,6 +97,7 @@ def members(h, i, group, size, age, sex, gp, fert, gap, seed, step):
 def fill_rows(h, start, groups, districts, sizes, ages, sexes, gp, wage, fert, gap, seed, step, arriving):
     """Write rows start.. for the given households. Arrivals come unemployed, unhoused, unregistered,
     their children left behind. (One loop, no per-row call: passing the tuple per row is slow.)"""
+    cum_fert = np.cumsum(fert)
     for j in range(groups.shape[0]):
         i = start + j
         group, district, size, age, sex = groups[j], districts[j], sizes[j], ages[j], sexes[j]
@@ -110,7 +107,7 @@ def fill_rows(h, start, groups, districts, sizes, ages, sexes, gp, wage, fert, g
         h.sex[i] = sex
         h.status[i] = ACTIVE
         h.arrived[i] = step if arriving else -1
-        members(h, i, group, size, age, sex, gp, fert, gap, seed, step)
+        members(h, i, group, size, age, sex, gp, cum_fert, gap, seed, step)
         k = _pick(gp, group, GP_SKILL, 3, rng.draw(seed, step, i, rng.SYNTH_SKILL))
         h.skill[i] = k
         h.hukou[i] = RURAL_NONLOCAL if group == MIGRANT else (RURAL_LOCAL if group == FARMER else URBAN_LOCAL)
