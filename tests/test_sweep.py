@@ -185,12 +185,27 @@ def test_identical_arms_have_zero_effect(tmp_path, ray_address):
     assert (table["effect"] == 0).all() and (table["ci_high"] - table["ci_low"] == 0).all()
 
 
+def test_runs_keep_their_age_pyramid_at_both_ends(finished_sweep):
+    """Each run's record holds persons by group, sex and age band at month 0 and the last month, in real-city
+    units, whose total is the run's population then."""
+    from abm.sweep.store import finished, read_indicators
+
+    frame = read_indicators(finished_sweep, indicators=["population"])
+    for rec in finished(finished_sweep).values():
+        start, end = np.asarray(rec["pyramid"]["start"]), np.asarray(rec["pyramid"]["end"])
+        assert start.shape == end.shape == (3, 2, 21)
+        mine = frame[(frame["arm"] == rec["arm"]) & (frame["point"] == rec["point"])
+                     & (frame["replicate"] == rec["replicate"]) & (frame["group"] == "all") & (frame["sex"] == "all")]
+        assert start.sum() == pytest.approx(mine[mine["step"] == 0]["value"].iloc[0], rel=1e-9)
+        assert end.sum() == pytest.approx(mine[mine["step"] == mine["step"].max()]["value"].iloc[0], rel=1e-9)
+
+
 def test_report_builds_and_embeds_its_figures(finished_sweep):
     result = runner.invoke(app, ["report", str(finished_sweep)])
     assert result.exit_code == 0, result.output
     page = (finished_sweep / "report.html").read_text()
-    assert page.count('src="data:image/png;base64,') == 5  # effects, trajectories, group, sex, response
-    for heading in ("Effects against the baseline arm", "Trajectories", "By group", "By sex",
+    assert page.count('src="data:image/png;base64,') == 6  # effects, trajectories, group, sex, pyramid, response
+    for heading in ("Effects against the baseline arm", "Trajectories", "By group", "By sex", "Age pyramid",
                     "Response to the design parameters"):
         assert f"<h2>{heading}</h2>" in page
     assert "registration rate" in page.lower()
@@ -267,7 +282,7 @@ def test_a_sobol_design_reports_sensitivity_indices(tmp_path, ray_address):
     assert result.exit_code == 0, result.output
     html = page.read_text()
     assert "<h2>Sensitivity indices (Sobol)</h2>" in html and "<th>total-order index</th>" in html
-    assert html.count('src="data:image/png;base64,') == 5  # trajectories, group, sex, response, Sobol
+    assert html.count('src="data:image/png;base64,') == 6  # trajectories, group, sex, pyramid, response, Sobol
 
 
 def test_a_sweep_killed_before_its_first_run_resumes_from_nothing(tmp_path):

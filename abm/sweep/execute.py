@@ -54,6 +54,14 @@ def _record(task) -> dict:
             "seed": task.seed, "params": task.params}
 
 
+def pyramid_record(world) -> dict:
+    """Persons by [group, sex, five-year age band] at month 0 and the last month (real-city units), kept in the
+    run's record for the report's age pyramid."""
+    from abm.indicators import pyramid
+
+    return {"start": world.pyramids[0].tolist(), "end": (pyramid(world.h, world.n) * world.scale).tolist()}
+
+
 def run_batch(items: list[tuple[dict, object]], engine: str, inject: dict) -> list[tuple[dict, Optional[np.ndarray]]]:
     """Worker side: simulate each (record, spec); never raises for a run's own error."""
     import numba
@@ -75,6 +83,7 @@ def run_batch(items: list[tuple[dict, object]], engine: str, inject: dict) -> li
                 raise RuntimeError(f"injected failure in {run_id}")
             res = simulate(spec, engine)
             hist = np.asarray(res.world.history)
+            rec["pyramid"] = pyramid_record(res.world)
             rec |= {"status": "ok", "error": None, "init_seconds": res.init_seconds,
                     "step_seconds": res.step_seconds}
         except Exception as exc:  # a run's failure is data; the sweep goes on

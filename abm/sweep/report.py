@@ -33,6 +33,43 @@ def label(name: str, group: str | None = None, horizon: bool = False) -> str:
     return f"{text}, {GROUP_NAMES[group]} ({unit})" if group else f"{text} ({unit})"
 
 
+def pyramid_figure(records: list[dict], palette: dict, base_arm: str) -> str | None:
+    """Persons by age and sex over every group: each arm's mean over its runs at the last month, beside the
+    baseline arm's first month (the runs' records keep both)."""
+    import matplotlib.pyplot as plt
+
+    from abm.indicators import AGE_BANDS
+
+    ends: dict[str, list] = {}
+    starts = []
+    for r in records:
+        if r.get("status") == "ok" and r.get("pyramid"):
+            ends.setdefault(r["arm"], []).append(np.asarray(r["pyramid"]["end"]).sum(axis=0))
+            if r["arm"] == base_arm:
+                starts.append(np.asarray(r["pyramid"]["start"]).sum(axis=0))
+    if not ends:
+        return None
+    y = np.arange(len(AGE_BANDS))
+    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    if starts:
+        first = np.mean(starts, axis=0)
+        ax.barh(y, -first[0], height=0.9, color="0.85", label=f"{base_arm}, month 0")
+        ax.barh(y, first[1], height=0.9, color="0.85")
+    for arm in palette:
+        if arm in ends:
+            last = np.mean(ends[arm], axis=0)
+            ax.step(-last[0], y, where="mid", color=palette[arm], label=f"{arm}, last month")
+            ax.step(last[1], y, where="mid", color=palette[arm])
+    ax.axvline(0.0, color="0.3", linewidth=0.8)
+    ax.set_yticks(y, AGE_BANDS, fontsize=7)
+    ax.set_xticks(ax.get_xticks(), [number(abs(v)) for v in ax.get_xticks()], fontsize=8)
+    ax.set_xlabel("persons (women left, men right)")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return figure_html(fig, "Age pyramid, every group: grey bars the baseline arm's first month, lines each "
+                            "arm's last month (mean over its runs).")
+
+
 def _png(fig) -> str:
     import matplotlib.pyplot as plt
 
@@ -281,6 +318,9 @@ def build_report(out: Path, dest: Path | None = None) -> Path:
     parts += ["<h2>Trajectories</h2>", trajectories_figure(frame, palette),
               "<h2>By group</h2>", breakdown_figure(last, "group", palette),
               "<h2>By sex</h2>", breakdown_figure(last, "sex", palette)]
+    ages = pyramid_figure(list(finished(out).values()), palette, base_arm)
+    if ages is not None:
+        parts += ["<h2>Age pyramid</h2>", ages]
     design_names = manifest["design"]["parameters"]
     if design_names:
         y = horizon_outcomes(out)
