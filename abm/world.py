@@ -210,14 +210,17 @@ class World:
         h.registered[new] = h.registered[parents]
         h.months_in_city[new] = np.minimum(h.months_in_city[parents], age.astype(np.int64) * 12)
         h.arrived[new] = -1
+        h.land[new] = 0.0  # a grown child starts with neither land nor savings of its own
+        h.savings[new] = 0.0
         np.add.at(self.flows[F_NEW_HOUSEHOLDS], (group, sex), 1.0)
         self.n += k
         self.new_rows = range(self.new_rows.start, self.n)
 
     @property
     def year(self) -> int:
-        """Calendar year of the step being taken (step 0: the base year)."""
-        return self.spec.profile.year + (self.spec.start_month - 1 + max(self.step - 1, 0)) // 12
+        """Calendar year of the step being taken (step 0, the start, is in the base year; `month` counts the
+        same way)."""
+        return self.spec.profile.year + (self.spec.start_month - 1 + self.step) // 12
 
     def _index_money(self) -> None:
         """Each January, money values move with the city's nominal average wage (abm.series): wages offered
@@ -290,7 +293,7 @@ class World:
         """Arrivals respond to expected migrant income (relative to the start, in base-year yuan: incomes
         elsewhere grow with wages too) and school access."""
         (a, pub), (a0, pub0) = self._attractiveness(self.history[-1]), self._attr0
-        ratio = a / (a0 * self.money_index) if a0 > 0 else 1.0
+        ratio = a / (a0 * self.recorded_index) if a0 > 0 else 1.0
         pv = self.pv
         expected = (pv.arrival_rate * self.initial_migrants * ratio ** pv.arrival_elasticity
                     * math.exp(pv.arrival_services * (pub - pub0)))
@@ -345,17 +348,19 @@ class World:
         h, dd = self.h, self.districts
         housed = new.start + np.flatnonzero(h.tenure[new] >= 0)
         np.add.at(dd.occupied, (h.district[housed], h.tenure[housed]), 1)
-        np.maximum(dd.units, dd.occupied, out=dd.units)
+        np.add.at(dd.units, (h.district[housed], h.tenure[housed]), 1)  # their own home comes with them
         for place, used, seats in ((PUBLIC, dd.public_used, dd.public_seats),
                                    (PRIVATE_MIGRANT, dd.private_used, dd.private_seats)):
             rows = new.start + np.flatnonzero(h.school[new] == place)
-            np.add.at(used, h.district[rows], h.kids_school[rows].astype(np.int64))
-            np.maximum(seats, used, out=seats)
+            pupils = h.kids_school[rows].astype(np.int64)
+            np.add.at(used, h.district[rows], pupils)  # and so do their children's places
+            np.add.at(seats, h.district[rows], pupils)
         np.add.at(self.flows[F_POVERTY_ENTRIES, URBAN_POOR], x, 1.0)
         np.add.at(self.flows[F_ARRIVAL_PERSONS, URBAN_POOR], x, h.size[new].astype(float))
         self.new_rows = range(self.new_rows.start, self.n)
 
     def record(self) -> None:
+        self.recorded_index = self.money_index  # the yuan of the month recorded last, for the arrivals
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
                                     self.scale, self.background_urban, self.work))
         if self.step % PYRAMID_EVERY == 0:

@@ -40,6 +40,8 @@ WORK_ON = rng.stream("life.work_after_retirement")
 
 N_KIDS = 4
 NO_KID = -1
+# kid_male: bit k, child k is a boy; bit 4 + k, child k was born since the last school-year start
+SLOT_BITS = ((1 << 0) | (1 << 4), (1 << 1) | (1 << 5), (1 << 2) | (1 << 6), (1 << 3) | (1 << 7))
 SPOUSE_NONE, SPOUSE_HOME, SPOUSE_AWAY = 0, 1, 2
 SPOUSE = ("none", "with_family", "in_village")
 MAX_AGE = 100
@@ -98,7 +100,10 @@ def dependants(age, spouse, spouse_age, kids):
 
 
 @jit
-def _older(a):
+def _older(a, kid_male, k):
+    """Child k's age after the school-year start: a year older, unless born since the last one."""
+    if (kid_male >> (4 + k)) & 1:
+        return a
     return a + 1 if 0 <= a < MAX_AGE else a
 
 
@@ -177,15 +182,18 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
     # a year older at the school-year start; non-local children who finished compulsory school may go back
     # to the home province for the senior-secondary entrance exam, as the rules in force require
     if ages_up:
-        age = _older(age)
-        if spouse != SPOUSE_NONE:
-            spouse_age = _older(spouse_age)
-        ks = (_older(ks[0]), _older(ks[1]), _older(ks[2]), _older(ks[3]))
+        age = age + 1 if age < MAX_AGE else age
+        if spouse != SPOUSE_NONE and spouse_age < MAX_AGE:
+            spouse_age += 1
+        # a child born since the last school-year start (bit 4 + k) is 0 at it and ages from the next one
+        ks = (_older(ks[0], kid_male, 0), _older(ks[1], kid_male, 1), _older(ks[2], kid_male, 2),
+              _older(ks[3], kid_male, 3))
+        kid_male &= 0xF
         for k in range(N_KIDS):
             if (ks[k] == SCHOOL_TO + 1 and not hukou_local
                     and rng.draw_at(seed, step, i, EXAM_RETURN, k) < p[0].exam_return_share):
                 ks = set_kid(ks, k, NO_KID)
-                kid_male &= ~(1 << k)
+                kid_male &= ~SLOT_BITS[k]
                 persons_out += 1
     # deaths: each member independently with q[sex, age] (drawn as `dies`: one draw when nobody dies)
     qk = (q[(kid_male >> 0) & 1, ks[0]] if ks[0] >= 0 else 0.0, q[(kid_male >> 1) & 1, ks[1]] if ks[1] >= 0 else 0.0,
@@ -198,7 +206,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
     for k in range(N_KIDS):
         if died & (4 << k):
             ks = set_kid(ks, k, NO_KID)
-            kid_male &= ~(1 << k)
+            kid_male &= ~SLOT_BITS[k]
             deaths += 1
     if head_dies:
         deaths += 1
@@ -218,8 +226,11 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
                 return (fate, age, sex, SPOUSE_NONE, spouse_age, (NO_KID, NO_KID, NO_KID, NO_KID), 0, employment,
                         0, 0, deaths, 0, persons_out, -1, -1)
             age, sex = ks[eldest], (kid_male >> eldest) & 1
+            if spouse == SPOUSE_AWAY:  # the late head's spouse in the village is not the new head's
+                spouse = SPOUSE_NONE
+                persons_out += 1
             ks = set_kid(ks, eldest, NO_KID)
-            kid_male &= ~(1 << eldest)
+            kid_male &= ~SLOT_BITS[eldest]
         employment = UNEMPLOYED
     # a birth to the household's woman in a union, into a free child slot
     mum = mother_age(sex, spouse, spouse_age, age)
@@ -229,6 +240,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
                 ks = set_kid(ks, k, 0)
                 if rng.draw(seed, step, i, BIRTH_SEX) < MALE_BIRTH_SHARE:
                     kid_male |= 1 << k
+                kid_male |= 1 << (4 + k)  # born this school year
                 births += 1
                 break
     # a grown child leaves home (one a month): a household of its own in the city, or away
@@ -239,7 +251,7 @@ def live_a_month(p, r, q, f, seed, step, i, ages_up, group, hukou_local, skill, 
             else:
                 persons_out += 1
             ks = set_kid(ks, k, NO_KID)
-            kid_male &= ~(1 << k)
+            kid_male &= ~SLOT_BITS[k]
             break
     # a single head of union age forms a union; a spouse in the village joins the family
     if spouse == SPOUSE_NONE and 20 <= age < 50 and rng.draw(seed, step, i, UNION) < p[0].union_rate / 12.0:
