@@ -15,6 +15,7 @@ Guillot 2001, ch. 3, with their a0 and 4a1 for low mortality), which a test hold
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,15 +170,22 @@ def monthly(annual_probability: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Tables:
-    """What the life-course phase reads: q_month[sex, age] and f_month[age]."""
+    """What the life-course phase reads, q_month[sex, age] and f_month[age], and the annual births per woman
+    by age (f_annual) from which the synthetic population's children's ages are drawn. Shared by every run
+    of a process: never written to."""
     q_month: np.ndarray
     f_month: np.ndarray
+    f_annual: np.ndarray
 
 
+@functools.lru_cache(maxsize=8)
 def load_tables(mortality: Path | None = None, fertility: Path | None = None,
                 schedule: str | None = None) -> Tables:
+    """The tables, read once per process for each choice of files (a sweep or a calibration builds a city
+    for every run)."""
     mt = read_mortality(mortality or DEMOGRAPHY / "mortality.csv")
     q = np.stack([monthly(mt.annual_q(FEMALE)), monthly(mt.annual_q(MALE))])
+    f_annual = read_fertility(fertility or DEMOGRAPHY / "fertility.csv", schedule)
     # births as a rate per woman-year: the monthly probability of at least one birth at that hazard
-    f = 1.0 - np.exp(-read_fertility(fertility or DEMOGRAPHY / "fertility.csv", schedule) / 12.0)
-    return Tables(q_month=np.ascontiguousarray(q), f_month=f)
+    f = 1.0 - np.exp(-f_annual / 12.0)
+    return Tables(q_month=np.ascontiguousarray(q), f_month=f, f_annual=f_annual)

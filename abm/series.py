@@ -19,6 +19,7 @@ found, so they follow the wage index as a declared assumption (SOURCES.md says w
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from pathlib import Path
 
@@ -33,9 +34,10 @@ class SeriesError(ValueError):
     pass
 
 
-def read(path: Path = SERIES) -> list[dict]:
-    """The series' rows (site, year, indicator, value, ...), checked; the standard library's reader, so that a
-    run does not import pandas."""
+@functools.lru_cache(maxsize=4)
+def read(path: Path = SERIES) -> tuple[dict, ...]:
+    """The series' rows (site, year, indicator, value, ...), checked, read once per process for each file;
+    the standard library's reader, so that a run does not import pandas."""
     if not path.is_file():
         raise SeriesError(f"{path}: no such file")
     with open(path, newline="", encoding="utf-8") as f:
@@ -52,14 +54,14 @@ def read(path: Path = SERIES) -> list[dict]:
         seen.add(key)
     if dup:
         raise SeriesError(f"{path}: repeated site, year and indicator: " + "; ".join(dup))
-    return rows
+    return tuple(rows)
 
 
 class WageIndex:
     """index(year) relative to the base year, from the first site (of `sites`) with figures, chained to the
     next sites' growth outside a site's span."""
 
-    def __init__(self, sites: list[str], base_year: int, rows: list[dict] | None = None,
+    def __init__(self, sites: list[str], base_year: int, rows: tuple[dict, ...] | list[dict] | None = None,
                  indicator: str = INDEX_INDICATOR):
         self.points: dict[str, dict[int, float]] = {}
         for r in read() if rows is None else rows:

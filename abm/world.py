@@ -104,7 +104,7 @@ class World:
         self.wage_index = WageIndex(prof.series_sites, prof.year)
         self.money_index = 1.0  # the wage index of the current year (abm.series), 1 in the base year
         self.staff_wage = prof.staff_wage
-        self.fert = demography.read_fertility()  # births per woman-year by age, for children's ages at the start
+        self.fert = self.tables.f_annual  # births per woman-year by age, for the children's ages of newcomers
         self.gap = int(self.pv.union_age_gap + 0.5)
         s = self.synth = synthesize(prof, spec.households, self.seed)
         self.n = s.group.size
@@ -314,17 +314,24 @@ class World:
             self.scratch = lifecourse.scratch(self.h.group.shape[0])
         return start
 
-    def _arrivals(self, k: int) -> None:
+    def _newcomers(self, cum: np.ndarray, k: int, stream: int, group: int, arriving: bool) -> tuple[int, np.ndarray]:
+        """k new households of `group` in cells drawn from `cum` (the group's fitted table) with the city's
+        `stream`, their rows filled as arrivals (`arriving`) or as the synthetic population's; returns their
+        first row and their heads' sex codes."""
         start = self._make_room(k)
-        cells = draw_cells(self.arrival_cum, k, self.seed, self.step, rng.ARRIVAL_CELL)
+        cells = draw_cells(cum, k, self.seed, self.step, stream)
         d, s, a, x = np.unravel_index(cells, self.arrival_shape)
         ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)
-        fill_rows(self.h, start, np.zeros(k, np.int64), d.astype(np.int64), s.astype(np.int64) + 1, ages,
-                  x.astype(np.int64), self.gp, self.wage, self.fert, self.gap, self.seed, self.step, True)
-        np.add.at(self.flows[F_ARRIVALS, MIGRANT], x, 1.0)
-        np.add.at(self.flows[F_ARRIVAL_PERSONS, MIGRANT], x, self.h.size[start:start + k].astype(float))
+        fill_rows(self.h, start, np.full(k, group, np.int64), d.astype(np.int64), s.astype(np.int64) + 1, ages,
+                  x.astype(np.int64), self.gp, self.wage, self.fert, self.gap, self.seed, self.step, arriving)
         self.n += k
         self.new_rows = range(self.new_rows.start, self.n)
+        return start, x
+
+    def _arrivals(self, k: int) -> None:
+        start, x = self._newcomers(self.arrival_cum, k, rng.ARRIVAL_CELL, MIGRANT, True)
+        np.add.at(self.flows[F_ARRIVALS, MIGRANT], x, 1.0)
+        np.add.at(self.flows[F_ARRIVAL_PERSONS, MIGRANT], x, self.h.size[start:start + k].astype(float))
 
     def _poverty_entries(self) -> None:
         """Urban households fall into poverty from the city's population that is not simulated: they join the
@@ -336,13 +343,7 @@ class World:
         k = int(math.floor(expected + rng.draw(self.seed, self.step, rng.CITY, rng.POVERTY_COUNT)))
         if k <= 0:
             return
-        start = self._make_room(k)
-        cells = draw_cells(self.poor_cum, k, self.seed, self.step, rng.POVERTY_CELL)
-        d, s, a, x = np.unravel_index(cells, self.arrival_shape)
-        ages = _ages(self.age_lo, self.age_width, a.astype(np.int64), self.seed, self.step, start)
-        fill_rows(self.h, start, np.full(k, URBAN_POOR, np.int64), d.astype(np.int64), s.astype(np.int64) + 1,
-                  ages, x.astype(np.int64), self.gp, self.wage, self.fert, self.gap, self.seed, self.step, False)
-        self.n += k
+        start, x = self._newcomers(self.poor_cum, k, rng.POVERTY_CELL, URBAN_POOR, False)
         lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, start)
         new = slice(start, start + k)
         h, dd = self.h, self.districts
@@ -357,7 +358,6 @@ class World:
             np.add.at(seats, h.district[rows], pupils)
         np.add.at(self.flows[F_POVERTY_ENTRIES, URBAN_POOR], x, 1.0)
         np.add.at(self.flows[F_ARRIVAL_PERSONS, URBAN_POOR], x, h.size[new].astype(float))
-        self.new_rows = range(self.new_rows.start, self.n)
 
     def record(self) -> None:
         self.recorded_index = self.money_index  # the yuan of the month recorded last, for the arrivals
