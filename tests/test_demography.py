@@ -74,28 +74,18 @@ def test_births_and_deaths_follow_the_tables():
     """Over a run, each month's births and deaths are what the tables expect of that month's population:
     the sum over women in unions of f[age] and over members of q[sex, age], within binomial noise."""
     from abm.engine import FastEngine
-    from abm.phases.lifecourse import N_KIDS, SPOUSE_NONE
-    from abm.state import ACTIVE, F_BIRTHS, F_DEATHS
+    from abm.state import F_BIRTHS, F_DEATHS
     from abm.world import World
+    from experiments.lifecourse_check import expected_events
     from tests.conftest import make_spec
 
     w = World(make_spec(city="zhengzhou", households=4000, months=24, seed=11))
     engine = FastEngine(w)
-    q, f = w.tables.q_month, w.tables.f_month
     expected_b = expected_d = births = deaths = 0.0
     for _ in range(24):
-        h, n = w.h, w.n
-        act = h.status[:n] == ACTIVE
-        sex, age = h.sex[:n][act], h.age[:n][act].astype(int)
-        has_spouse = h.spouse[:n][act] != SPOUSE_NONE
-        s_age = h.spouse_age[:n][act].astype(int)
-        expected_d += q[sex, age].sum() + q[1 - sex[has_spouse], s_age[has_spouse]].sum()
-        for k in range(N_KIDS):
-            a = getattr(h, f"kid_age{k}")[:n][act].astype(int)
-            male = (h.kid_male[:n][act] >> k) & 1
-            expected_d += q[male[a >= 0], a[a >= 0]].sum()
-        mum = np.where(sex == FEMALE, age, s_age)[has_spouse]
-        expected_b += f[mum].sum()
+        eb, ed = expected_events(w)
+        expected_b += eb
+        expected_d += ed
         engine.step()
         births += w.flows[F_BIRTHS].sum()
         deaths += w.flows[F_DEATHS].sum()
