@@ -134,8 +134,6 @@ PYRAMID_SUMMARY_BANDS = 10  # years per row of the run summary's age pyramid (th
 
 def pyramid_summary(world: World) -> "pd.DataFrame":
     """Persons by ten-year age band and sex, every group, at month 0 and the last month (real-city units)."""
-    import pandas as pd
-
     df = pyramid_frame(world)
     last = int(df["step"].max())
     df = df[df["step"].isin((0, last))].copy()

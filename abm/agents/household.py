@@ -31,7 +31,6 @@ from abm.state import (
     HOUSEHOLD_COLUMNS,
     INFORMAL_SECTOR,
     N_TENURES,
-    UNEMPLOYED,
 )
 
 

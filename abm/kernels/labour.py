@@ -24,7 +24,6 @@ from abm.state import (
     INFORMAL_SECTOR,
     N_FORMAL_SECTORS,
     N_SKILLS,
-    UNEMPLOYED,
 )
 
 

@@ -26,7 +26,6 @@ from abm.state import (
     PRIVATE_MIGRANT,
     PUBLIC,
     RETIRED,
-    UNEMPLOYED,
 )
 
 # what a household's month left to book: events[i, E_*]

@@ -2,7 +2,7 @@
 are given seats in (admission class, priority) order. Children have aged a year in the life course (phase 0)."""
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from abm import decisions as dec
 from abm.kernels.common import in_priority_order
