@@ -127,11 +127,12 @@ def adults(size, kids_school, kids_pre):
 
 
 @jit
-def labour_income(p, r, wage, insured, n_adults):
-    """Household earnings net of employee contributions."""
+def labour_income(p, r, wage, insured, earners, ref_wage):
+    """Household earnings net of employee contributions: the head's wage, and `second_earner` times the
+    reference wage (the head's when the head works, else the informal wage at the head's skill level) for the
+    other adults who earn (`earners`, abm.phases.labour.other_earners; at most one counted, as before)."""
     net = wage * (1.0 - employee_rate(r)) if insured else wage
-    if n_adults >= 2:
-        net += p[0].second_earner * wage
+    net += p[0].second_earner * ref_wage * min(earners, 1.0)
     return net
 
 
@@ -156,11 +157,11 @@ def letting_income(r, group, land, compensation):
 
 
 @jit
-def household_income(p, r, group, wage, employment, insured, n_adults, unemp_spell, unemp_ins_months, land,
+def household_income(p, r, group, wage, employment, insured, earners, ref_wage, unemp_spell, unemp_ins_months, land,
                      compensation):
     """Monthly income before assistance: earnings net of contributions, benefit, farm and letting income."""
     contributing = employment == FORMAL and insured == 1
-    return (labour_income(p, r, wage, contributing, n_adults)
+    return (labour_income(p, r, wage, contributing, earners, ref_wage)
             + unemployment_benefit(r, employment, unemp_spell, unemp_ins_months) + farm_income(p, land)
             + letting_income(r, group, land, compensation))
 

@@ -6,7 +6,9 @@ each row is an age band with a rate, the measure it is (`mx`, the central death 
 them, and turns them into what the life-course phase reads by single year of age:
 
     q_month[sex, age]  probability of dying within a month at that age (constant hazard within a year)
-    f_month[age]       probability that a woman of that age gives birth within a month
+    f_month[age]       probability that a woman of that age gives birth within a month (the schedule is for
+                       all women; `marital_fertility` turns it into rates for women in a union, who alone
+                       give birth in the model)
 
 and computes the life expectancy a mortality table implies (abridged life table, Preston, Heuveline &
 Guillot 2001, ch. 3, with their a0 and 4a1 for low mortality), which a test holds to the cited figure.
@@ -159,6 +161,29 @@ def read_fertility(path: Path = DEMOGRAPHY / "fertility.csv", schedule: str | No
     return out
 
 
+# Natural fertility n(a), births per married woman-year by 5-year age band: the standard of Coale & Trussell
+# (1974), "Model fertility schedules", Population Index 40(2):185-258, from 20-24 on (0.460, 0.431, 0.395,
+# 0.322, 0.167, 0.024; Henry's populations without deliberate control). The table starts at 20; 0.411 for
+# 15-19 is the value common implementations of the standard add. The most a married woman of that age bears
+# without control: it caps the marital rates below.
+NATURAL_FERTILITY = {15: 0.411, 20: 0.460, 25: 0.431, 30: 0.395, 35: 0.322, 40: 0.167, 45: 0.024}
+
+
+def marital_fertility(f_annual: np.ndarray, women: np.ndarray, in_union: np.ndarray) -> np.ndarray:
+    """Births per woman-year in a union by single age, from a schedule for all women: in each 5-year band
+    from 15-19 to 45-49, the all-women rate divided by the share of the band's women who are in a union
+    (indirect standardisation: the band's births per woman then stay those of the schedule), capped at natural
+    fertility. `women` and `in_union` count women by single age 0..MAX_AGE (a city's initial population). A
+    band without women in a union takes the cap. Ages outside the bands keep the schedule's rate (zero)."""
+    out = f_annual.astype(float).copy()
+    for lo, cap in NATURAL_FERTILITY.items():
+        band = slice(lo, lo + 5)
+        w, u = float(women[band].sum()), float(in_union[band].sum())
+        rate = f_annual[band] * (w / u) if u > 0 else np.full(5, cap)
+        out[band] = np.minimum(rate, cap)
+    return out
+
+
 def total_fertility(f_annual: np.ndarray) -> float:
     return float(f_annual.sum())
 
@@ -186,6 +211,9 @@ def load_tables(mortality: Path | None = None, fertility: Path | None = None,
     mt = read_mortality(mortality or DEMOGRAPHY / "mortality.csv")
     q = np.stack([monthly(mt.annual_q(FEMALE)), monthly(mt.annual_q(MALE))])
     f_annual = read_fertility(fertility or DEMOGRAPHY / "fertility.csv", schedule)
-    # births as a rate per woman-year: the monthly probability of at least one birth at that hazard
-    f = 1.0 - np.exp(-f_annual / 12.0)
-    return Tables(q_month=np.ascontiguousarray(q), f_month=f, f_annual=f_annual)
+    return Tables(q_month=np.ascontiguousarray(q), f_month=births_month(f_annual), f_annual=f_annual)
+
+
+def births_month(f_annual: np.ndarray) -> np.ndarray:
+    """Births as a rate per woman-year: the monthly probability of at least one birth at that hazard."""
+    return 1.0 - np.exp(-f_annual / 12.0)

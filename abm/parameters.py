@@ -171,8 +171,9 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("arrival_elasticity", 1.5, "1", 0.0, 5.0, "elasticity of arrivals to expected migrant income"),
     P("arrival_services", 1.0, "log-arrivals", 0.0, 5.0, "arrival response to migrant public-school share"),
     # accounts
-    P("second_earner", 0.6, "share of the head's wage", 0.0, 1.5,
-      "earnings of other adults in the household, relative to the head's wage"),
+    P("second_earner", 0.6, "share of the reference wage", 0.0, 1.5,
+      "earnings of other adults in the household, relative to the head's wage (the informal wage at the head's "
+      "skill level when the head does not work)"),
     P("farm_income_per_mu", 100.0, "yuan/mu/month", 0.0, 2000.0, "net farm income from land still held"),
     P("saving_rate", 0.3, "share", 0.0, 1.0, "share of income left after rent, fees and contributions that is saved"),
 )

@@ -9,6 +9,7 @@ through abm.rng, so both engines see the same city.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -24,6 +25,7 @@ from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
 from abm.phases import registration
+from abm.phases.lifecourse import N_KIDS, SPOUSE_NONE
 from abm.rules import RULES
 from abm.series import WageIndex
 from abm.spec import RunSpec
@@ -31,6 +33,7 @@ from abm.state import (
     ACTIVE,
     BUDGET_LINES,
     FARMER,
+    FEMALE,
     F_ARRIVAL_PERSONS,
     F_ARRIVALS,
     F_NEW_HOUSEHOLDS,
@@ -83,6 +86,26 @@ def _ages(lo, width, band, seed, step, first_id):
     return out
 
 
+def women_in_union(h, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Women by single age, and those of them in a union, among the first n households: female heads (in a union
+    when they have a partner), female partners (with the family or in the village) and grown daughters (15 and
+    over) at home."""
+    women = np.zeros(demography.N_AGES)
+    union = np.zeros(demography.N_AGES)
+    partnered = h.spouse[:n] != SPOUSE_NONE
+    head_f = h.sex[:n] == FEMALE
+    np.add.at(women, h.age[:n][head_f], 1.0)
+    np.add.at(union, h.age[:n][head_f & partnered], 1.0)
+    spouse_f = ~head_f & partnered
+    np.add.at(women, h.spouse_age[:n][spouse_f], 1.0)
+    np.add.at(union, h.spouse_age[:n][spouse_f], 1.0)
+    for k in range(N_KIDS):
+        a = getattr(h, f"kid_age{k}")[:n]
+        daughter = (a >= 15) & (((h.kid_male[:n] >> k) & 1) == 0)
+        np.add.at(women, a[daughter], 1.0)
+    return women, union
+
+
 class World:
     def __init__(self, spec: RunSpec):
         self.spec = spec
@@ -115,10 +138,11 @@ class World:
         self.columns = self.h._asdict()  # name -> array, for the Mesa agents' attribute access
         fill_rows(self.h, 0, s.group, s.district, s.size, ages, s.sex, self.gp, self.wage, self.fert, self.gap,
                   self.seed, -1, False)
+        self.tables = self._marital_tables()
         self.scratch = lifecourse.scratch(self.h.group.shape[0])
         self.informal_wage = np.ascontiguousarray(self.wage[INFORMAL_SECTOR])
         lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, 0)
-        initial_earnings(self.h, self.n, self.p, self.r)
+        initial_earnings(self.h, self.n, self.p, self.r, self.informal_wage)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
         count_formal(self.h, self.n, self.market.employed)
@@ -221,6 +245,14 @@ class World:
         """Calendar year of the step being taken (step 0, the start, is in the base year; `month` counts the
         same way)."""
         return self.spec.profile.year + (self.spec.start_month - 1 + self.step) // 12
+
+    def _marital_tables(self) -> demography.Tables:
+        """The tables with births for women in a union, the only ones who give birth here: the schedule for all
+        women divided, age band by age band, by the initial population's share of women in a union
+        (`women_in_union`), so that births per woman start at the schedule's total fertility (abm.demography)."""
+        women, union = women_in_union(self.h, self.n)
+        self.f_marital = demography.marital_fertility(self.tables.f_annual, women, union)
+        return dataclasses.replace(self.tables, f_month=demography.births_month(self.f_marital))
 
     def _index_money(self) -> None:
         """Each January, money values move with the city's nominal average wage (abm.series): wages offered
@@ -389,6 +421,7 @@ class CityView:
     month = property(lambda self: self._world.month)
     step = property(lambda self: self._world.step)
     scale = property(lambda self: self._world.scale)
+    prices = property(lambda self: self._world.money_index)
     rv = property(lambda self: self._world.rv)
     districts = property(lambda self: self._world.districts)
     committees = property(lambda self: self._world.committees)

@@ -10,11 +10,12 @@ import argparse
 
 import numpy as np
 
+from abm.demography import total_fertility
 from abm.engine import FastEngine
 from abm.indicators import AGE_BANDS, pyramid
 from abm.phases.lifecourse import N_KIDS, SPOUSE_NONE
 from abm.state import ACTIVE, F_BIRTHS, F_DEATHS, FEMALE, GROUPS
-from abm.world import World
+from abm.world import World, women_in_union
 from tests.conftest import make_spec
 
 
@@ -44,6 +45,9 @@ def main() -> None:
     w = World(make_spec(city=a.city, households=a.households, months=a.months, seed=a.seed))
     engine = FastEngine(w)
     start = pyramid(w.h, w.n) * w.scale
+    women, union = women_in_union(w.h, w.n)
+    fertile = slice(15, 50)
+    tfr = float(np.sum(np.divide(w.f_marital * union, women, out=np.zeros_like(women), where=women > 0)[fertile]))
     rows = []
     for _ in range(a.months):
         eb, ed = expected_events(w)
@@ -52,6 +56,9 @@ def main() -> None:
     end = pyramid(w.h, w.n) * w.scale
     r = np.array(rows)
     print(f"{a.city}, {a.households:,} households (scale {w.scale:.1f}), seed {a.seed}, {a.months} months")
+    print(f"total fertility the tables give the city's women at month 0: {tfr:.3f} "
+          f"(the schedule for all women: {total_fertility(w.tables.f_annual):.3f}; births only in unions, "
+          f"at marital rates)")
     print("year | births  expected | deaths  expected   (agent units, summed over the year)")
     for y in range(0, a.months, 12):
         s = r[y:y + 12].sum(axis=0)

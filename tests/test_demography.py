@@ -105,3 +105,41 @@ def test_one_draw_for_any_death_keeps_each_members_probability():
         assert abs((died & bit > 0).mean() - q) < 4 * np.sqrt(q * (1 - q) / n) + 1e-12, bit
     joint = ((died & 1 > 0) & (died & 4 > 0)).mean()
     assert abs(joint - 0.15) < 4 * np.sqrt(0.15 * 0.85 / n)
+
+
+def test_marital_fertility_keeps_births_per_woman_of_each_band():
+    """Rates for women in a union are the schedule's over the band's share in a union, so that the band's births
+    per woman stay the schedule's; a band without women in a union, or whose rate would pass natural
+    fertility, takes the natural-fertility cap."""
+    f = np.zeros(demography.N_AGES)
+    f[20:25] = 0.1
+    f[25:30] = 0.2
+    f[30:35] = 0.05
+    women = np.zeros(demography.N_AGES)
+    union = np.zeros(demography.N_AGES)
+    women[20:35] = 10.0
+    union[20:25] = 2.5   # a quarter in a union: 0.1 x 4 = 0.4, under the cap 0.460
+    union[25:30] = 2.0   # a fifth: 0.2 x 5 = 1.0, capped at 0.431
+    m = demography.marital_fertility(f, women, union)
+    assert np.allclose(m[20:25], 0.4)
+    assert np.allclose((m * union)[20:25].sum() / women[20:25].sum(), f[20:25].mean())
+    assert np.allclose(m[25:30], demography.NATURAL_FERTILITY[25])
+    assert np.allclose(m[30:35], demography.NATURAL_FERTILITY[30])  # nobody in a union
+    assert np.all(m[:15] == 0) and np.all(m[50:] == 0)
+
+
+def test_city_births_start_at_the_schedule_total_fertility():
+    """In a synthetic city, the marital rates times the women in a union give the schedule's births per woman
+    (constant within its 5-year bands) in every band where the cap does not bind, and most bands do not."""
+    from abm.world import World, women_in_union
+    from tests.conftest import make_spec
+
+    w = World(make_spec(city="zhengzhou", households=4000, months=12, seed=3))
+    women, union = women_in_union(w.h, w.n)
+    checked = 0
+    for lo, cap in demography.NATURAL_FERTILITY.items():
+        b = slice(lo, lo + 5)
+        if union[b].sum() > 0 and np.all(w.f_marital[b] < cap):
+            assert np.isclose((w.f_marital * union)[b].sum() / women[b].sum(), w.tables.f_annual[lo], rtol=1e-9)
+            checked += 1
+    assert checked >= 5

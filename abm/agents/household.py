@@ -86,7 +86,7 @@ class Household(mesa.Agent):
         """Maybe lose the job (else a month more in it); maybe take a training course and gain skill."""
         w = self.model.world
         loses, trained, self.skill = labour.separate_and_train(w.p, w.r, w.seed, w.step, self.row, self.group,
-                                                               self.employment, self.skill)
+                                                               self.employment, self.skill, self.age, self.sex)
         if loses:
             self.lose_job()
         elif labour.works(self.employment):
@@ -123,10 +123,11 @@ class Household(mesa.Agent):
     def contribute_and_earn(self) -> None:
         w = self.model.world
         (self.unemp_spell, self.unemp_ins_months, self.pension_months, self.pension_streak, self.medical_months,
-         self.income) = labour.contribute_and_earn(w.p, w.r, self.group, self.size, self.kids_school,
-                                                   self.kids_pre, self.employment, self.insured, self.urban_ss,
-                                                   self.wage, self.land, self.compensation, self.unemp_spell,
-                                                   self.unemp_ins_months, self.pension_months,
+         self.income) = labour.contribute_and_earn(w.p, w.r, self.group, self.sex, self.skill, self.size,
+                                                   self.kids_school, self.kids_pre, self.spouse, self.spouse_age,
+                                                   self.employment, self.insured, self.urban_ss, self.wage,
+                                                   w.informal_wage[self.skill], self.land, self.compensation,
+                                                   self.unemp_spell, self.unemp_ins_months, self.pension_months,
                                                    self.pension_streak, self.medical_months)
 
     # -- phase 4: housing -------------------------------------------------------------------------

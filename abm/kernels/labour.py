@@ -58,11 +58,11 @@ def requisition(h, n, d, r, seed, step, flows, work):
 
 @njit(cache=True, parallel=True)
 def _separate_and_train(p, r, seed, step, status, group, employment, sector, wage, insured, job_months,
-                        unemp_spell, trainings, skill, trained):
+                        unemp_spell, trainings, skill, age, sex, trained):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             loses, trained[i], skill[i] = labour.separate_and_train(p, r, seed, step, i, group[i], employment[i],
-                                                                    skill[i])
+                                                                    skill[i], age[i], sex[i])
             if loses:
                 employment[i], sector[i], wage[i], insured[i], job_months[i], unemp_spell[i] = labour.JOB_LOST
             elif labour.works(employment[i]):
@@ -77,7 +77,8 @@ def separations_and_training(h, n, p, r, seed, step, flows, work):
     trained = work.flag[:n]
     trained[:] = False
     _separate_and_train(p, r, seed, step, h.status[:n], h.group[:n], h.employment[:n], h.sector[:n], h.wage[:n],
-                        h.insured[:n], h.job_months[:n], h.unemp_spell[:n], h.trainings[:n], h.skill[:n], trained)
+                        h.insured[:n], h.job_months[:n], h.unemp_spell[:n], h.trainings[:n], h.skill[:n], h.age[:n],
+                        h.sex[:n], trained)
     for i in flagged(trained):
         flows[F_TRAINING, h.group[i], h.sex[i]] += 1.0
         flows[F_TRAIN_COST, h.group[i], h.sex[i]] += r[0].training_cost
@@ -189,31 +190,37 @@ def match_jobs(h, n, m, p, r, seed, step, work):
 
 
 @njit(cache=True, parallel=True)
-def _contribute_and_earn(p, r, status, group, size, kids_school, kids_pre, employment, insured, urban_ss, wage,
-                         land, compensation, unemp_spell, unemp_ins_months, pension_months, pension_streak,
-                         medical_months, income):
+def _contribute_and_earn(p, r, status, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment,
+                         insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell, unemp_ins_months,
+                         pension_months, pension_streak, medical_months, income):
     """The parallel body takes plain arrays: a prange loop over a tuple of arrays loses its writes."""
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             (unemp_spell[i], unemp_ins_months[i], pension_months[i], pension_streak[i], medical_months[i],
-             income[i]) = labour.contribute_and_earn(p, r, group[i], size[i], kids_school[i], kids_pre[i],
-                                                     employment[i], insured[i], urban_ss[i], wage[i], land[i],
-                                                     compensation[i], unemp_spell[i], unemp_ins_months[i],
+             income[i]) = labour.contribute_and_earn(p, r, group[i], sex[i], skill[i], size[i], kids_school[i],
+                                                     kids_pre[i], spouse[i], spouse_age[i], employment[i],
+                                                     insured[i], urban_ss[i], wage[i], informal_wage[skill[i]],
+                                                     land[i], compensation[i], unemp_spell[i], unemp_ins_months[i],
                                                      pension_months[i], pension_streak[i], medical_months[i])
 
 
 @njit(cache=True)
-def contributions_and_earnings(h, n, p, r):
-    """Each household updates only its own row, so this runs in parallel with identical results."""
-    _contribute_and_earn(p, r, h.status[:n], h.group[:n], h.size[:n], h.kids_school[:n], h.kids_pre[:n],
-                         h.employment[:n], h.insured[:n], h.urban_ss[:n], h.wage[:n], h.land[:n],
-                         h.compensation[:n], h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n],
-                         h.pension_streak[:n], h.medical_months[:n], h.income[:n])
+def contributions_and_earnings(h, n, p, r, informal_wage):
+    """Each household updates only its own row, so this runs in parallel with identical results.
+    `informal_wage[skill]`: this month's informal wage by skill level."""
+    _contribute_and_earn(p, r, h.status[:n], h.group[:n], h.sex[:n], h.skill[:n], h.size[:n], h.kids_school[:n],
+                         h.kids_pre[:n], h.spouse[:n], h.spouse_age[:n], h.employment[:n], h.insured[:n],
+                         h.urban_ss[:n], h.wage[:n], informal_wage, h.land[:n], h.compensation[:n],
+                         h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n], h.pension_streak[:n],
+                         h.medical_months[:n], h.income[:n])
 
 
 @njit(cache=True)
-def initial_earnings(h, n, p, r):
+def initial_earnings(h, n, p, r, informal_wage):
     for i in range(n):
-        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i],
-                                           dec.adults(h.size[i], h.kids_school[i], h.kids_pre[i]), h.unemp_spell[i],
-                                           h.unemp_ins_months[i], h.land[i], h.compensation[i])
+        k = h.skill[i]
+        earners = labour.other_earners(p, r, h.sex[i], k, h.size[i], h.kids_school[i], h.kids_pre[i], h.spouse[i],
+                                       h.spouse_age[i])
+        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i], earners,
+                                           labour.reference_wage(h.employment[i], h.wage[i], informal_wage[k]),
+                                           h.unemp_spell[i], h.unemp_ins_months[i], h.land[i], h.compensation[i])

@@ -5,11 +5,12 @@ One place for the phase. Both engines call the functions below: the fast engine'
 agents (abm.agents.household) call them for their own row. Each per-household function takes named
 scalars and returns the household's new values, so the two engines cannot drift.
 
-    columns read      status, group, hukou, size, kids_school, kids_pre, urban_ss, land, compensation
+    columns read      status, group, hukou, age, sex, size, kids_school, kids_pre, spouse, spouse_age, urban_ss,
+                      land, compensation
     columns written   employment, sector, wage, insured, job_months, unemp_spell, unemp_ins_months,
                       pension_months, pension_streak, medical_months, trainings, skill, income
     behaviour         sep_formal, sep_informal, training_skill_gain, match_efficiency, match_elasticity,
-                      informal_entry, second_earner, farm_income_per_mu (abm.parameters)
+                      informal_entry, second_earner, work_after_retirement, farm_income_per_mu (abm.parameters)
     rules             training_rate_*, training_cost, insurance_share_*, *_employee, *_employer,
                       unemployment_benefit*, letting_income (abm.rules)
     shared capacity   formal jobs by (sector, skill): hires per skill level this month (a matching function
@@ -22,7 +23,7 @@ from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
 from abm.phases import priority_key
-from abm.phases.lifecourse import retirement_age
+from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_HOME, retirement_age
 from abm.state import FORMAL, INFORMAL, INFORMAL_SECTOR, N_SKILLS, RETIRED, UNEMPLOYED
 
 # random streams, by name (abm.rng: a stream's id is a hash of its name)
@@ -52,10 +53,12 @@ def seeks_formal_job(r, employment, age, sex, skill):
 
 
 @jit
-def separate_and_train(p, r, seed, step, i, group, employment, skill):
-    """Household i's month at work: (loses its job, trained, skill after training)."""
+def separate_and_train(p, r, seed, step, i, group, employment, skill, age, sex):
+    """Household i's month at work: (loses its job, trained, skill after training). Training courses are for
+    heads under the statutory retirement age."""
     loses = works(employment) and rng.draw(seed, step, i, SEPARATION) < dec.separation_prob(p, employment)
-    trained = rng.draw(seed, step, i, TRAINING) < dec.training_rate(r, group)
+    trained = (rng.draw(seed, step, i, TRAINING) < dec.training_rate(r, group)
+               and age < retirement_age(r, sex, skill))
     if trained and skill < N_SKILLS - 1 and rng.draw(seed, step, i, TRAINING_GAIN) < p[0].training_skill_gain:
         skill += 1
     return loses, trained, skill
@@ -95,11 +98,31 @@ INFORMAL_JOB = (INFORMAL, INFORMAL_SECTOR)  # employment and sector of informal 
 
 
 @jit
-def contribute_and_earn(p, r, group, size, kids_school, kids_pre, employment, insured, urban_ss, wage, land,
-                        compensation, unemp_spell, unemp_ins_months, pension_months, pension_streak,
-                        medical_months):
+def other_earners(p, r, sex, skill, size, kids_school, kids_pre, spouse, spouse_age):
+    """Adults other than the head who earn in the city: the members aged 15 and over at home less the head; a
+    partner in the village earns nothing here, and a partner past the statutory retirement age (taken at the
+    head's skill level, an assumption) counts as `work_after_retirement` of an earner (the share who work on)."""
+    n = float(dec.adults(size, kids_school, kids_pre) - 1)
+    if spouse == SPOUSE_AWAY:
+        n -= 1.0
+    elif spouse == SPOUSE_HOME and spouse_age >= retirement_age(r, 1 - sex, skill):
+        n -= 1.0 - p[0].work_after_retirement
+    return n if n > 0.0 else 0.0
+
+
+@jit
+def reference_wage(employment, wage, informal_wage):
+    """The wage other adults' earnings are a share of: the head's when the head works, else the informal wage
+    at the head's skill level (what a member without a formal job earns)."""
+    return wage if works(employment) else informal_wage
+
+
+@jit
+def contribute_and_earn(p, r, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment,
+                        insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell, unemp_ins_months,
+                        pension_months, pension_streak, medical_months):
     """The month's contributions and income: (unemp_spell, unemp_ins_months, pension_months, pension_streak,
-    medical_months, income) after it."""
+    medical_months, income) after it. `informal_wage` is the informal wage at the head's skill level."""
     if employment == UNEMPLOYED:
         unemp_spell += 1
     if employment == FORMAL and insured == 1:
@@ -110,9 +133,12 @@ def contribute_and_earn(p, r, group, size, kids_school, kids_pre, employment, in
         medical_months += 1
     else:
         pension_streak = 0
-    income = dec.household_income(p, r, group, wage, employment, insured, dec.adults(size, kids_school, kids_pre),
-                                  unemp_spell, unemp_ins_months, land, compensation)
+    earners = other_earners(p, r, sex, skill, size, kids_school, kids_pre, spouse, spouse_age)
+    income = dec.household_income(p, r, group, wage, employment, insured, earners,
+                                  reference_wage(employment, wage, informal_wage), unemp_spell, unemp_ins_months,
+                                  land, compensation)
     return unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, income
+
 
 @jit
 def employer_contribution(r, employment, insured, wage):
@@ -126,6 +152,8 @@ def employer_contribution(r, employment, insured, wage):
 # what each function returns, by name (the phase's unit cases in tests/phases/labour.yaml read them)
 RETURNS = {
     "works": ("works",),
+    "other_earners": ("earners",),
+    "reference_wage": ("yuan",),
     "seeks_formal_job": ("seeks",),
     "separate_and_train": ("loses_job", "trained", "skill"),
     "hires_this_month": ("hires",),

@@ -29,6 +29,7 @@ class City(Protocol):
     month: int  # calendar month (1-12) of the step being taken
     step: int
     scale: float  # real households per simulated household
+    prices: float  # nominal money values relative to the base year (the wage index): base-year yuan x prices
     rv: Any  # the rules in force, as attributes (rv.land_requisition_rate)
     districts: Any  # abm.state.Districts: units, public_seats, staff, ... per district
     committees: np.ndarray  # residents' committees per district

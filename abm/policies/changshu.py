@@ -60,8 +60,8 @@ class Changshu(Policy):
         if city.month == 1 or city.step == 1:
             build = np.ceil(city.active_by_district() * v["units_per_year"]).astype(np.int64)
             d.units[:, PUBLIC_RENTAL] += build
-            city.spend("budget_housing", float(build.sum()) * city.scale * v["unit_cost"])
+            city.spend("budget_housing", float(build.sum()) * city.scale * city.prices * v["unit_cost"])
         if city.month == 7:
             seats = np.ceil(d.public_seats * v["seat_growth"]).astype(np.int64)
             d.public_seats[:] += seats
-            city.spend("budget_education", float(seats.sum()) * city.scale * v["seat_cost"])
+            city.spend("budget_education", float(seats.sum()) * city.scale * city.prices * v["seat_cost"])

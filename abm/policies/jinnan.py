@@ -53,4 +53,4 @@ class Jinnan(Policy):
         expected = per_district * city.rv.land_requisition_rate * self.values["build_cover"]
         build = np.ceil(expected).astype(np.int64)
         city.districts.units[:, RESETTLEMENT] += build
-        city.spend("budget_housing", float(build.sum()) * city.scale * self.values["apartment_cost"])
+        city.spend("budget_housing", float(build.sum()) * city.scale * city.prices * self.values["apartment_cost"])

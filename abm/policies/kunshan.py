@@ -63,5 +63,5 @@ class Kunshan(Policy):
             build = np.ceil(np.minimum(np.maximum(target - d.units[:, tenure], 0.0), pace)).astype(np.int64)
             d.units[:, tenure] += build
             if tenure == COMPOUND:
-                cost += float(build.sum()) * city.scale * v["compound_cost"]
+                cost += float(build.sum()) * city.scale * city.prices * v["compound_cost"]
         city.spend("budget_housing", cost)

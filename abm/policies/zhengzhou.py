@@ -45,4 +45,4 @@ class Zhengzhou(Policy):
         claims = city.public_claims()
         build = np.ceil(np.maximum(0, claims - d.public_seats) * self.values["build_share"]).astype(np.int64)
         d.public_seats[:] += build
-        city.spend("budget_education", float(build.sum()) * city.scale * self.values["seat_cost"])
+        city.spend("budget_education", float(build.sum()) * city.scale * city.prices * self.values["seat_cost"])
