@@ -240,3 +240,20 @@ def test_ema_workbench_loads_the_export(store, tmp_path):
     assert set(outcomes) == set(theirs)
     for name, values in theirs.items():
         assert np.array_equal(outcomes[name], values, equal_nan=True), name
+
+
+def test_the_python_api_checks_the_query_and_exports(store):
+    from abm import api
+    from abm.config import ConfigError
+
+    out, _ = store
+    with pytest.raises(ConfigError) as err:
+        api.discover(out, "nope", group="aliens", below=1, above=2, arm="pilot")
+    assert len(err.value.problems) == 3  # the indicator, the group, both --below and --above
+    found = api.discover(out, "public_school_share", group="migrant", below=0.05, arm="pilot", effect=True,
+                         method="cart")
+    assert found.box["coverage"] == 1 and not list(out.rglob("*-cart.*"))  # write=False writes nothing
+    experiments, outcomes = api.ema_results(out, ["public_school_share", ("departures", "migrant")])
+    assert set(outcomes) == {"public_school_share__all", "departures__migrant"} and len(experiments) == 160
+    with pytest.raises(ConfigError):
+        api.ema_results(out, [("departures", "aliens")])
