@@ -526,7 +526,8 @@ def report_html(record: dict) -> str:
             f"and density): coverage {number(b['coverage'])}, density {number(b['density'])}, mass "
             f"{number(b['mass'])} ({b['runs']} {runs_word}, {b['cases']} of interest). Every box is in "
             f"<code>discovery/{html.escape(record['table'])}</code>.</p>")
-    parts = [f"<h3>{html.escape(record['description'])} ({record['query']['method'].upper()})</h3>", text,
+    title = record["description"][:1].upper() + record["description"][1:]
+    parts = [f"<h3>{html.escape(title)} ({record['query']['method'].upper()})</h3>", text,
              trajectory_figure(record), limits]
     if (fig := box_figure(record)) is not None:
         parts.append(fig)
