@@ -6,6 +6,9 @@
                                         "horizon_months": 24}, seed=11)
     cal = api.load_calibration("calibration/recovery")
     fit = api.evaluate(cal, {"behaviour.reg_const": -4.0}, seed=1)
+    found = api.discover("results/sweeps/discovery", "public_school_share", group="migrant", below=0.08,
+                         arm="zhengzhou", effect=True)       # found.box: the chosen box; found.boxes: all
+    experiments, outcomes = api.ema_results("results/sweeps/discovery")   # EMA workbench's results
 
 A config is a file path, a built-in name (`quickstart`, `scenarios/kunshan`: see abm.builtin), a run config
 mapping, a `RunConfig` or a `RunSpec`. Parameter values are named as in sweeps and calibrations:
@@ -42,7 +45,8 @@ if TYPE_CHECKING:
 
     from abm.calibration.config import Calibration
 
-__all__ = ["ConfigError", "check_seed", "evaluate", "load_calibration", "recovery_targets", "simulate"]
+__all__ = ["ConfigError", "check_seed", "discover", "ema_results", "evaluate", "load_calibration", "recovery_targets",
+           "save_ema", "simulate"]
 
 RUN_FIELDS = ("households", "horizon_months", "start_month")
 _SERIAL = threading.RLock()  # only where Numba's workqueue layer is in use: it cannot run two loops at once
@@ -299,3 +303,72 @@ def evaluate(calibration: Union[str, Path, "Calibration"], values: Mapping[str, 
     table["simulated"] = sims
     table.attrs = {"distance": float(distances(sims[None, :], table)[0]), "seed": seed, "draws": int(draws)}
     return table
+
+
+def discover(sweep: Union[str, Path], outcome: str, group: str = "all", below: Optional[float] = None,
+             above: Optional[float] = None, arm: Optional[str] = None, effect: bool = False, method: str = "prim",
+             write: bool = False) -> "Any":
+    """Scenario discovery on a sweep folder, as `abm discover` does: the boxes of design-parameter values where
+    `outcome` of `group` at the horizon (of `arm`, default the baseline arm; with `effect`, the arm's paired
+    difference from the baseline arm) is below `below` or above `above`, by `method` (prim or cart).
+
+    Returns an abm.sweep.discover.Discovery: `.boxes` (each with coverage, density, mass, runs, cases and the
+    restricted parameters' limits and quasi-p values), `.chosen` and `.box` (the chosen one). `write=True`
+    also writes the table and the record `abm report` shows, in SWEEP/discovery/. Raises ConfigError for a
+    bad query or folder (every problem at once), abm.sweep.discover.NoCases (a ValueError) when no run, or
+    every run, is a case of interest.
+    """
+    from abm.sweep import discover as sd
+    from abm.sweep.store import read_manifest
+
+    q = sd.Query(outcome=outcome, group=group, below=below, above=above, arm=arm, effect=effect, method=method)
+    if write:
+        manifest, problems = sd.check(Path(sweep), q)
+    else:
+        manifest, problems = None, []
+        try:
+            manifest = read_manifest(Path(sweep))
+        except FileNotFoundError as exc:
+            problems.append(str(exc))
+        problems += sd.problems(manifest, q)
+    if problems:
+        raise ConfigError(str(sweep), problems)
+    found = sd.discover(Path(sweep), manifest, q)
+    if write:
+        sd.write(Path(sweep), manifest, found)
+    return found
+
+
+def _pairs(outcomes: Optional[list]) -> Optional[list]:
+    from abm.indicators import GROUP_LABELS, NAMES
+
+    if outcomes is None:
+        return None
+    pairs = [(o, "all") if isinstance(o, str) else tuple(o) for o in outcomes]
+    problems = [f"outcomes: {p!r} is not an indicator or (indicator, group); indicators: see abm.indicators.NAMES, "
+                f"groups: {', '.join(GROUP_LABELS)}" for p in pairs
+                if len(p) != 2 or p[0] not in NAMES or p[1] not in GROUP_LABELS]
+    if problems:
+        raise ConfigError("outcomes", problems)
+    return pairs
+
+
+def ema_results(sweep: Union[str, Path], outcomes: Optional[list] = None, series: bool = False
+                ) -> "tuple[pd.DataFrame, dict]":
+    """A sweep folder as EMA workbench's (experiments, outcomes): one row per finished run (the design
+    parameters, `scenario`, `policy` = the arm, `model`), outcomes `<indicator>__<group>` at the horizon, shape
+    (runs,); `series=True` adds the monthly values `<indicator>__<group>__series` and `TIME`, shape (runs,
+    months). `outcomes`: indicator names (group all) or (indicator, group) pairs, default the headline
+    outcomes of `abm compare`. See abm.sweep.export."""
+    from abm.sweep.export import ema_results as results
+
+    return results(Path(sweep), _pairs(outcomes), series)
+
+
+def save_ema(sweep: Union[str, Path], dest: Union[str, Path], outcomes: Optional[list] = None,
+             series: bool = False) -> Path:
+    """Write `ema_results(sweep, outcomes, series)` to `dest`, a .tar.gz that ema_workbench.load_results reads
+    (`abm export SWEEP --to ema`); returns `dest`."""
+    from abm.sweep.export import save_ema as save
+
+    return save(Path(sweep), Path(dest), _pairs(outcomes), series)[0]

@@ -5,7 +5,8 @@ A built-in config is named by its path under `abm/configs/` without `.yaml`:
     quickstart                          Zhengzhou, status quo, 20,000 households, 10 years
     scenarios/<site>                    each pilot site with its own policy package
     calibrated/<city>                   the calibrated status quo of zhengzhou, yanta, jinnan, changshu
-    sweeps/smoke, sweeps/pilots         sweep configs
+    sweeps/smoke, sweeps/pilots,        sweep configs
+    sweeps/discovery
     calibration/recovery, calibration/<city>   calibration configs
 
 `abm run quickstart` works from any folder. A path that exists always wins over a built-in name;

@@ -295,6 +295,74 @@ def report(
     console.print(f"wrote {path}")
 
 
+@app.command()
+def discover(
+    folder: Annotated[Path, typer.Argument(help="sweep folder (with a design: grid, lhs or sobol)")],
+    outcome: Annotated[Optional[str], typer.Option(help="indicator judged at the horizon, e.g. public_school_share")
+                       ] = None,
+    group: Annotated[str, typer.Option(help="migrant, land_losing_farmer, urban_poor or all")] = "all",
+    below: Annotated[Optional[float], typer.Option(help="cases of interest: the outcome below this value")] = None,
+    above: Annotated[Optional[float], typer.Option(help="cases of interest: the outcome above this value")] = None,
+    arm: Annotated[Optional[str], typer.Option(help="arm whose runs are judged (default: the baseline arm)")] = None,
+    effect: Annotated[bool, typer.Option("--effect", help="judge the arm's paired difference from the baseline "
+                                                          "arm (same design point and seed)")] = False,
+    method: Annotated[str, typer.Option(help="prim (EMA workbench) or cart (scikit-learn)")] = "prim",
+) -> None:
+    """Scenario discovery: the boxes of design-parameter values where an outcome falls below (or rises above) a
+    value; writes FOLDER/discovery/<query>.csv and .json, which `abm report` shows."""
+    from abm.sweep import discover as sd
+
+    q = sd.Query(outcome=outcome, group=group, below=below, above=above, arm=arm, effect=effect, method=method)
+    manifest, problems = sd.check(folder, q)
+    if problems:
+        _fail_all(str(folder), problems)
+    try:
+        found = sd.discover(folder, manifest, q)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(f"{folder}: {exc}")
+    for line in sd.summary_lines(found):
+        console.print(line, highlight=False)
+    if found.box["limits"]:
+        box = Table(title=f"chosen box {found.box['box']}", title_justify="left")
+        for col in ("restriction", "design range", "quasi-p", ""):
+            box.add_column(col, overflow="fold")
+        for row in sd.limit_rows(found.box):
+            box.add_row(*row)
+        console.print(box)
+    try:
+        path = sd.write(folder, manifest, found)
+    except OSError as exc:  # checked before, so only what changed since
+        _fail(f"cannot write the discovery table: {exc.strerror or exc}")
+    console.print(f"wrote {path} (every box) and {path.with_suffix('.json').name}; `abm report {folder}` shows it")
+
+
+@app.command()
+def export(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    to: Annotated[str, typer.Option("--to", help="format: ema (EMA workbench's load_results)")] = "ema",
+    out: Annotated[Optional[Path], typer.Option(help="file to write (default FOLDER/ema.tar.gz)")] = None,
+    outcome: Annotated[Optional[list[str]], typer.Option(help="indicator to export, repeatable (default: the "
+                                                              "headline outcomes of `abm compare`)")] = None,
+    group: Annotated[Optional[list[str]], typer.Option(help="group of the indicators, repeatable (default: all)")
+                     ] = None,
+    series: Annotated[bool, typer.Option("--series", help="also each outcome's monthly values, and TIME")] = False,
+) -> None:
+    """Write a sweep as EMA workbench's experiments and outcomes: a .tar.gz that its load_results reads."""
+    from abm.sweep import export as sx
+
+    dest, chosen, problems = sx.check(folder, to, out, outcome or [], group or [])
+    if problems:
+        _fail_all(str(folder), problems)
+    try:
+        path, runs = sx.save_ema(folder, dest, chosen, series)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    except OSError as exc:  # checked before, so only what changed since
+        _fail(f"cannot write {dest}: {exc.strerror or exc}")
+    console.print(f"wrote {path}: {_count(runs, 'run')} x {_count(len(chosen), 'outcome')}"
+                  + (" with their monthly series" if series else "") + "; ema_workbench.load_results reads it")
+
+
 def _sweep_folder(folder: Path, extra: tuple = (), baseline: Optional[str] = None) -> dict:
     """The manifest of the sweep folder FOLDER; what is wrong with it, --baseline and `extra` (the output
     file's problems) in one message."""

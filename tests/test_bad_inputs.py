@@ -164,6 +164,30 @@ CASES = [
     ("report-out-is-a-folder", {}, ["report", "sweepfolder", "--out", "empty"], ["--out: empty is a folder"]),
     ("report-wrong-folder-and-bad-out", {}, ["report", "empty", "--out", "missing/r.html"],
      ["empty is an empty folder", "--out: missing/r.html cannot be written"]),
+    # discover: every problem of the folder and the query at once (no case of interest: tests/test_discovery.py)
+    ("discover-run-folder", {}, ["discover", "runfolder", "--outcome", "registration_rate", "--below", "0.5"],
+     ["runfolder is a run folder", "not a sweep folder"]),
+    ("discover-every-problem", {}, ["discover", "sweepfolder", "--outcome", "nope", "--group", "aliens", "--arm", "x",
+                                    "--below", "1", "--above", "2", "--method", "svm"],
+     ["--outcome: unknown indicator 'nope'; allowed: population,", "--group: unknown group 'aliens'; allowed: "
+      "migrant, land_losing_farmer, urban_poor, all", "--arm: arm 'x' is not in this sweep; arms: a, z",
+      "--below and --above: give one of them, not both", "--method: unknown method 'svm'; allowed: prim, cart",
+      "no design parameter that varies"]),
+    ("discover-nothing-asked", {}, ["discover", "sweepfolder"], ["--outcome: required", "--below V or --above V"]),
+    ("discover-effect-of-the-baseline", {}, ["discover", "sweepfolder", "--outcome", "registration_rate", "--effect",
+                                             "--above", "0.5"],
+     ["--effect: needs --arm, an arm other than the baseline arm 'a'", "arms: z"]),
+    ("discover-a-missing-folder-and-a-bad-query", {}, ["discover", "gone", "--group", "x", "--method", "tree"],
+     ["gone does not exist", "--group: unknown group 'x'", "--method: unknown method 'tree'", "--outcome: required"]),
+    # export
+    ("export-calibration-folder", {}, ["export", "calfolder"], ["calfolder is a calibration folder"]),
+    ("export-unknown-format-and-outcomes", {}, ["export", "sweepfolder", "--to", "csv", "--outcome", "nope",
+                                                "--group", "x"],
+     ["--to: unknown format 'csv'; allowed: ema", "--outcome: unknown indicator 'nope'", "--group: unknown group 'x'"]),
+    ("export-out-below-a-file", {}, ["export", "sweepfolder", "--out", "afile.txt/e.tar.gz"],
+     ["--out: afile.txt/e.tar.gz cannot be written: afile.txt is a file"]),
+    ("export-out-is-a-folder-and-not-a-sweep", {}, ["export", "empty", "--out", "empty"],
+     ["empty is an empty folder", "--out: empty is a folder"]),
 ]
 
 
@@ -186,4 +210,5 @@ def test_bad_input_exits_2_with_one_message_and_writes_nothing(place, files, arg
 
 def test_the_table_covers_every_command():
     assert len(CASES) >= 40
-    assert {c[2][0] for c in CASES} == {"run", "validate", "sweep", "compare", "report", "calibrate"}
+    assert {c[2][0] for c in CASES} == {"run", "validate", "sweep", "compare", "report", "calibrate", "discover",
+                                        "export"}

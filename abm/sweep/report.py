@@ -4,7 +4,8 @@ Sections: what was run; each arm's policies, levers, precedence and resolved rul
 against the baseline arm with 95% intervals (table and figure); indicator trajectories per arm with
 replicate bands; breakdowns by group and by sex at the horizon; for a parameter design, how each
 outcome responds to each parameter; for a Sobol design, first- and total-order sensitivity indices
-(SALib). Every number in a table goes through abm.fmt.number, as in the terminal.
+(SALib); the scenario discoveries `abm discover` wrote in the folder (abm.sweep.discover). Every number
+in a table goes through abm.fmt.number, as in the terminal.
 """
 
 from __future__ import annotations
@@ -327,11 +328,32 @@ def build_report(out: Path, dest: Path | None = None) -> Path:
         parts += ["<h2>Response to the design parameters</h2>", response_figure(y, runs, design_names, palette)]
         if manifest["design"]["method"] == "sobol":
             parts += ["<h2>Sensitivity indices (Sobol)</h2>", sobol_section(y, manifest)]
+    parts += discovery_section(out, len(runs[runs["status"] == "ok"]))
     dest = Path(dest) if dest else out / "report.html"
     with atomic_file(dest) as tmp:
         tmp.write_text(PAGE.format(title=html.escape(f"Sweep {manifest['name']}"), body="\n".join(parts)),
                        encoding="utf-8")
     return dest
+
+
+def discovery_section(out: Path, finished_runs: int) -> list[str]:
+    """Each scenario discovery written by `abm discover` in this folder, oldest query name first."""
+    from abm.sweep.discover import records, report_html
+
+    found = records(out)
+    if not found:
+        return []
+    parts = ["<h2>Scenario discovery</h2>",
+             "<p>Boxes of design-parameter values that hold the cases of interest (<code>abm discover</code>). "
+             "Coverage: the share of the cases of interest inside the box; density: the share of the runs inside "
+             "that are cases of interest; quasi-p: a one-sided binomial test of each restriction (Bryant and "
+             "Lempert 2010), above 0.05 the restriction is not significant.</p>"]
+    for record in found:
+        if record.get("sweep_runs") not in (None, finished_runs):
+            parts.append(f"<p><strong>Note:</strong> computed on {record['sweep_runs']} finished runs; the sweep now "
+                         f"has {finished_runs}: run <code>abm discover</code> again.</p>")
+        parts.append(report_html(record))
+    return parts
 
 
 def _header(manifest: dict, runs: pd.DataFrame, out: Path) -> str:
