@@ -148,6 +148,11 @@ BEHAVIOUR: tuple[Param, ...] = (
       "poor in a year",
       "assumption, range 0.002-0.01 (abm/configs/demography/events.csv, dibao,urban_entry_rate: the stocks of "
       "urban dibao recipients were found, their turnover was not)"),
+    P("urban_poverty_exit", 0.15, "per year", 0.0, 1.0,
+      "share of urban poor households above the poverty line that leave poverty in a year: they rejoin the urban "
+      "population that is not simulated, with their home and school places",
+      "assumption, range 0.05-0.3 (abm/configs/demography/events.csv, dibao,urban_exit_rate: exits from the urban "
+      "dibao were not found)"),
     # assistance
     P("dibao_takeup", 0.8, "1", 0.0, 1.0, "share of the eligible who claim the minimum living allowance"),
     P("temp_takeup", 0.5, "1", 0.0, 1.0, "share of households in hardship who claim temporary assistance"),

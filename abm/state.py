@@ -39,8 +39,8 @@ N_TENURES = 7
 NO_CHILDREN, PUBLIC, PRIVATE_MIGRANT, LEFT_BEHIND, NOT_ENROLLED = range(5)
 SCHOOL = ("no_children", "public", "private_migrant", "left_behind", "not_enrolled")
 # status
-ACTIVE, RETURNED_HOME, MOVED_ON, DISSOLVED = 0, 1, 2, 3
-STATUS = ("active", "returned_home", "moved_on", "dissolved")
+ACTIVE, RETURNED_HOME, MOVED_ON, DISSOLVED, LEFT_POVERTY = 0, 1, 2, 3, 4
+STATUS = ("active", "returned_home", "moved_on", "dissolved", "left_poverty")
 # the head's spouse or partner (abm.phases.lifecourse)
 SPOUSE = ("none", "with_family", "in_village")
 
@@ -124,15 +124,16 @@ def hot_bytes_per_household() -> int:
 # Flows accumulated during a step, by group and sex, in agent units (yuan or counts per agent).
 # Persons: births, deaths, persons_in (partners joining by a union), persons_out (members leaving the city
 # without their household), arrival_persons and departure_persons (members of households arriving, or
-# falling into poverty from the urban population that is not simulated, and of households departing);
-# new_households (formed by grown children), poverty_entries and retirements are counts of households.
+# falling into poverty from the urban population that is not simulated, and of households departing the city
+# or leaving poverty for it); new_households (formed by grown children), poverty_entries, poverty_exits and
+# retirements are counts of households.
 FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
          "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "poverty_entries",
-         "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education", "budget_housing",
-         "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community")
+         "poverty_exits", "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education",
+         "budget_housing", "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community")
 (F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_BIRTHS, F_DEATHS, F_RETIREMENTS,
- F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS, F_DEPARTURE_PERSONS, F_EDU,
- F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
+ F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_POVERTY_EXITS, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS,
+ F_DEPARTURE_PERSONS, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
 BUDGET_LINES = FLOWS[F_EDU:]
 
 

@@ -20,6 +20,7 @@ from abm.state import (
     F_DEPARTURES,
     F_NEW_HOUSEHOLDS,
     F_POVERTY_ENTRIES,
+    F_POVERTY_EXITS,
     F_PERSONS_IN,
     F_PERSONS_OUT,
     FEMALE,
@@ -119,12 +120,12 @@ def test_invariants_hold_every_step(c):
         persons0 = persons_by_group(w)
         engine.step()
         f = w.flows
-        arrivals, departures = int(f[F_ARRIVALS].sum()), int(f[F_DEPARTURES].sum())
+        arrivals, departures = int(f[F_ARRIVALS].sum()), int(f[F_DEPARTURES].sum()) + int(f[F_POVERTY_EXITS].sum())
         formed = int(f[F_NEW_HOUSEHOLDS].sum()) + int(f[F_POVERTY_ENTRIES].sum())
         dissolved = int(((w.h.status[: w.n] == DISSOLVED) & (w.h.left[: w.n] == w.step)).sum())
         # households are created only by arrival, by a grown child leaving home or by falling into poverty
-        # from the urban population not simulated; lost only by departure or dissolution (a head's death
-        # with nobody adult left)
+        # from the urban population not simulated; lost only by departure (from the city, or out of poverty
+        # back to that population) or dissolution (a head's death with nobody adult left)
         assert w.n - n0 == arrivals + formed
         assert (w.h.arrived[n0: w.n] == w.step).sum() == arrivals
         active = w.h.status[: w.n] == ACTIVE

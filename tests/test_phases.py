@@ -19,7 +19,7 @@ from abm.phases import (
     settlement,
 )
 from abm.rules import RULES
-from abm.state import LABELS, MOVED_ON, NO_HOME, RETURNED_HOME
+from abm.state import LABELS, LEFT_POVERTY, MOVED_ON, NO_HOME, RETURNED_HOME
 
 PHASES = {"lifecourse": lifecourse, "requisition": requisition, "labour": labour, "housing": housing,
           "registration": registration, "schooling": schooling, "assistance": assistance, "settlement": settlement,
@@ -28,7 +28,8 @@ CASES = [(phase, case) for phase in PHASES
          for case in yaml.safe_load((Path(__file__).parent / "phases" / f"{phase}.yaml").read_text())]
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
 CODES["tenure"]["no_home"] = NO_HOME
-CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME, "moved_on": MOVED_ON}
+CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME, "moved_on": MOVED_ON,
+                    "left_poverty": LEFT_POVERTY}
 CODES["eviction"] = CODES["how"] = {"stays": housing.STAYS, "evicted": housing.EVICTED,
                                     "demolished": housing.DEMOLISHED}
 

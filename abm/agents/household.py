@@ -24,12 +24,14 @@ from abm.state import (
     F_EDU,
     F_HOUSING,
     F_INSURANCE,
+    F_POVERTY_EXITS,
     F_TEMP,
     F_TRAIN_COST,
     F_TRAINING,
     FORMAL,
     HOUSEHOLD_COLUMNS,
     INFORMAL_SECTOR,
+    LEFT_POVERTY,
     N_TENURES,
 )
 
@@ -213,9 +215,14 @@ class Household(mesa.Agent):
         d = self.model.world.districts
         self.status = status
         self.left = self.model.world.step
-        settlement.free_capacity(d.occupied, d.public_used, d.private_used, self.district, self.tenure, self.school,
-                                 self.kids_school)
-        self.flow(F_DEPARTURES, 1.0)
+        if status == LEFT_POVERTY:  # back to the urban population not simulated, home and places with it
+            settlement.take_capacity(d.units, d.occupied, d.public_seats, d.public_used, d.private_seats,
+                                     d.private_used, self.district, self.tenure, self.school, self.kids_school)
+            self.flow(F_POVERTY_EXITS, 1.0)
+        else:
+            settlement.free_capacity(d.occupied, d.public_used, d.private_used, self.district, self.tenure,
+                                     self.school, self.kids_school)
+            self.flow(F_DEPARTURES, 1.0)
         self.flow(F_DEPARTURE_PERSONS, float(self.size))
         self.remove()
 

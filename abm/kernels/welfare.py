@@ -23,7 +23,9 @@ from abm.state import (
     F_EDU,
     F_HOUSING,
     F_INSURANCE,
+    F_POVERTY_EXITS,
     F_TEMP,
+    LEFT_POVERTY,
 )
 
 
@@ -79,9 +81,14 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
     for i in flagged(leaving):  # the few leaving (STAYING is 0), in id order
         h.status[i] = leaving[i]
         h.left[i] = step
-        settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i], h.school[i],
-                                 h.kids_school[i])
-        flows[F_DEPARTURES, h.group[i], h.sex[i]] += 1.0
+        if leaving[i] == LEFT_POVERTY:
+            settlement.take_capacity(d.units, d.occupied, d.public_seats, d.public_used, d.private_seats,
+                                     d.private_used, h.district[i], h.tenure[i], h.school[i], h.kids_school[i])
+            flows[F_POVERTY_EXITS, h.group[i], h.sex[i]] += 1.0
+        else:
+            settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i],
+                                     h.school[i], h.kids_school[i])
+            flows[F_DEPARTURES, h.group[i], h.sex[i]] += 1.0
         flows[F_DEPARTURE_PERSONS, h.group[i], h.sex[i]] += h.size[i]
 
 
