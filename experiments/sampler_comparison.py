@@ -6,8 +6,9 @@
 Each run is `configs/calibration/recovery.yaml` (same priors, targets, distance, particles, generations
 and tolerances) with `abc.seed` set to the seed and the sampler's `abc` options: `old` is the sampler
 before issue 17 (kernel twice_covariance, every particle a parent, fixed rounds of one proposal per
-particle), `new` the default (kernel silverman, parents within the new tolerance, adaptive rounds). Runs go one at a time into OUT/<sampler>-seed<N>; a folder that already
-holds a finished run is read, not run again, and an unfinished one is resumed. Prints one row per run:
+particle), `new` the default (kernel silverman, parents within the new tolerance, adaptive rounds).
+Runs go one at a time into OUT/<sampler>-seed<N>; a folder that already holds a finished run is read,
+not run again, and an unfinished one is resumed. Prints one row per run:
 evaluations, seconds, each parameter's 95% interval as a share of its prior range (natural scale, as
 summary.json), whether every true value lies inside, and then each sampler's median evaluations.
 """
