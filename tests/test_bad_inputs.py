@@ -126,6 +126,10 @@ CASES = [
     ("calibration-targets-not-utf8", {"t.csv": b"indicator,group,when,observed\nh\xe9,migrant,1,0.5\n",
                                       "c.yaml": CAL.split("recovery")[0] + "targets: t.csv\n"},
      ["validate", "c.yaml"], ["targets: t.csv", "not UTF-8 text: byte 31 (line 2)"]),
+    ("calibration-sampler-choices", {"c.yaml": CAL + "abc: {kernel: gaussian, parents: best, rounds: 100}\n"},
+     ["calibrate", "c.yaml"], ["abc.kernel: Input should be 'silverman', 'olcm' or 'twice_covariance' (got 'gaussian')",
+                               "abc.parents: Input should be 'within' or 'all' (got 'best')",
+                               "abc.rounds: Input should be 'adaptive' or 'fixed' (got 100)"]),
     # output locations: checked before anything runs
     ("run-out-is-a-file", {}, ["run", "good.yaml", "--out", "afile.txt"], ["--out: afile.txt is a file"]),
     ("run-out-below-a-file", {}, ["run", "good.yaml", "--out", "afile.txt/out"],

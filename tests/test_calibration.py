@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from abm.calibration import abc
+from abm.calibration import abc, kernels
 from abm.calibration.config import load_calibration
 from abm.calibration.run import calibrate
 from abm.calibration.targets import TargetError, load_targets, validate_targets
@@ -118,41 +118,162 @@ def test_derived_targets_match_the_city_profile_at_the_start(spec_factory):
 
 # ---- the sampler ---------------------------------------------------------------------------------
 
-def test_prior_density_integrates_to_one_and_proposals_stay_inside():
+def test_prior_density_integrates_to_one():
     prior = abc.Prior(("a", "b"), np.array([-1.0, 0.01]), np.array([1.0, 1.0]), np.array([False, True]))
-    rng = np.random.default_rng(0)
-    x = prior.sample(rng, 20000)
+    x = prior.sample(np.random.default_rng(0), 20000)
     assert prior.inside(x).all()
     assert np.mean(np.log10(x[:, 1]) < -1) == pytest.approx(0.5, abs=0.02)  # log-uniform: half below 0.1
     grid_a, grid_b = np.linspace(-1, 1, 401), np.geomspace(0.01, 1, 4001)
     dens = prior.density(np.array([[a, b] for a in grid_a[::40] for b in grid_b]))
     per_a = dens.reshape(len(grid_a[::40]), -1)
     assert np.trapezoid(per_a[0], grid_b) * 2 == pytest.approx(1.0, rel=1e-3)
-    prev = abc.Generation(0, np.inf, x[:50], np.full(50, 1 / 50), np.zeros(50), np.zeros((50, 1)),
-                          np.zeros(50, np.int64), 50)
-    moved = abc.propose(np.random.default_rng(1), prior, prev, 500)
+
+
+def _last_generation(prior, n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    x = prior.sample(rng, n)
+    w = rng.random(n) + 0.5
+    return abc.Generation(0, np.inf, x, w / w.sum(), rng.random(n), np.zeros((n, 1)), np.zeros(n, np.int64), n)
+
+
+@pytest.mark.parametrize("parents", kernels.PARENTS)
+@pytest.mark.parametrize("kernel", kernels.KERNELS)
+def test_proposals_stay_inside_and_their_weights_undo_the_kernel(kernel, parents):
+    """Weights prior / q of proposals drawn from q (inside the prior) must give back the prior: the density
+    used for the weights is the one the proposals were drawn from."""
+    prior = abc.Prior(("a", "b"), np.array([-1.0, 0.0]), np.array([1.0, 2.0]), np.array([False, False]))
+    prev = _last_generation(prior)
+    q = abc.transition(abc.Settings(kernel=kernel, parents=parents), prev, 0.5)
+    moved = abc.propose(np.random.default_rng(1), prior, q, 40000)
     assert prior.inside(moved).all()
-    w = abc.weights_for(moved, prior, prev)
+    w = abc.weights_for(moved, prior, q)
     assert w.sum() == pytest.approx(1.0) and (w > 0).all()
+    assert w @ moved == pytest.approx([0.0, 1.0], abs=0.03)  # the prior's mean
+    assert w @ (moved[:, 0] < -0.5) == pytest.approx(0.25, abs=0.02)  # and its quarters
+    assert w @ (moved[:, 1] > 1.5) == pytest.approx(0.25, abs=0.02)
 
 
-def test_the_sampler_recovers_a_known_mean_with_normalised_weights():
+@pytest.mark.parametrize("parents", kernels.PARENTS)
+@pytest.mark.parametrize("kernel", kernels.KERNELS)
+def test_a_kernels_density_is_the_density_of_its_draws(kernel, parents):
+    rng = np.random.default_rng(2)
+    centres = rng.normal(size=(8, 2))
+    w = rng.random(8)
+    q = kernels.fit(kernel, centres, w / w.sum(), np.arange(8.0), 3.5, parents)  # the first four are within
+    x = q.sample(rng, 100_000)
+    box = (np.abs(x[:, 0] - 0.3) < 0.5) & (np.abs(x[:, 1] + 0.2) < 0.5)
+    g = np.linspace(-0.2, 0.8, 101)
+    h = np.linspace(-0.7, 0.3, 101)
+    grid = np.array([[a, b] for a in g for b in h])
+    mass = np.trapezoid(np.trapezoid(q.density(grid).reshape(101, 101), h, axis=1), g)
+    assert box.mean() == pytest.approx(mass, abs=0.005)
+
+
+def test_each_kernel_moves_its_parents_as_its_definition_says():
+    rng = np.random.default_rng(3)
+    x, d = rng.normal(size=(30, 3)), rng.random(30)
+    w = rng.random(30)
+    w /= w.sum()
+    near = d <= 0.4
+    v = w[near] / w[near].sum()
+    q = kernels.fit("olcm", x, w, d, 0.4, "all")
+    for j in (0, 7, 29):  # each particle's own covariance: the spread of those within the tolerance about it
+        expected = sum(vk * np.outer(xk - x[j], xk - x[j]) for vk, xk in zip(v, x[near]))
+        assert q.covs[j] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    q = kernels.fit("twice_covariance", x, w, d, 0.4, "all")
+    assert q.covs == pytest.approx(2 * np.cov(x, aweights=w, rowvar=False, bias=True), rel=1e-9)
+    q = kernels.fit("silverman", x, w, d, 0.4, "within")
+    assert np.array_equal(q.centres, x[near]) and q.weights == pytest.approx(v)
+    n = 1 / (v ** 2).sum()
+    assert q.covs == pytest.approx(np.cov(x[near], aweights=v, rowvar=False) * (4 / (n * 5)) ** (2 / 7), rel=1e-9)
+    few = kernels.fit("silverman", x, w, np.where(np.arange(30) < 3, 0.0, 1.0), 0.5, "within")
+    assert len(few.centres) == 30  # three within cannot span three dimensions: every particle is a parent
+
+
+def _old_generation_step(rng, prior, prev, n):
+    """The sampler's move before issue 17, kept here verbatim as the reference for its selectable form."""
+    d = prev.particles.shape[1]
+    diff = prev.particles - prev.weights @ prev.particles
+    cov = 2.0 * (diff.T * prev.weights) @ diff
+    cov = cov + np.eye(d) * 1e-12 * max(1.0, float(np.abs(cov).max()))
+    chol = np.linalg.cholesky(cov)
+    out = np.empty((0, d))
+    while len(out) < n:
+        idx = rng.choice(len(prev.weights), size=n, p=prev.weights)
+        cand = prev.particles[idx] + rng.standard_normal((n, d)) @ chol.T
+        out = np.vstack([out, cand[prior.inside(cand)]])
+    out = out[:n]
+    inv = np.linalg.inv(cov)
+    norm = 1.0 / np.sqrt((2 * np.pi) ** d * np.linalg.det(cov))
+    dd = out[:, None, :] - prev.particles[None, :, :]
+    w = prior.density(out) / ((norm * np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", dd, inv, dd))) @ prev.weights)
+    return out, w / w.sum()
+
+
+def test_the_old_sampler_is_still_there_bit_for_bit():
+    prior = abc.Prior(("a", "b"), np.array([-1.0, 0.01]), np.array([1.0, 1.0]), np.array([False, True]))
+    prev = _last_generation(prior)
+    q = abc.transition(abc.Settings(kernel="twice_covariance", parents="all"), prev, 0.5)
+    moved = abc.propose(np.random.default_rng(4), prior, q, 300)
+    old, old_w = _old_generation_step(np.random.default_rng(4), prior, prev, 300)
+    assert np.array_equal(moved, old) and np.array_equal(abc.weights_for(moved, prior, q), old_w)
+
+
+def test_adaptive_rounds_are_sized_to_the_acceptance_rate():
+    s = abc.Settings(particles=100, rounds="adaptive")
+    prev = abc.Generation(0, np.inf, np.zeros((100, 1)), np.full(100, 0.01), np.zeros(100), np.zeros((100, 1)),
+                          np.zeros(100, np.int64), 400)
+    assert abc.round_size(s, None, 0, 0, 0) == 100  # the prior: every proposal is accepted
+    assert abc.round_size(s, prev, 0, 0, 0) == 400  # the last generation accepted one in four
+    prev.passed = 125  # and 25 more within its tolerance after its 100th: one in 3.2
+    assert abc.round_size(s, prev, 0, 0, 0) == 320
+    assert abc.round_size(s, prev, 40, 400, 400) == 600  # this one accepts one in ten so far
+    assert abc.round_size(s, prev, 0, 400, 400) == 800  # nothing yet: twice the last round
+    assert abc.round_size(s, prev, 99, 300, 300) == abc.MIN_ROUND
+    assert abc.round_size(abc.Settings(particles=100, rounds="fixed"), prev, 40, 400, 100) == 100
+
+
+def _toy_run(rounds="adaptive", calls=None, **sampler):
     """A toy model: y = theta + noise; the posterior should sit on the observation."""
     prior = abc.Prior(("theta",), np.array([-10.0]), np.array([10.0]), np.array([False]))
-    s = abc.Settings(particles=200, generations=6, seed=5)
-    observed = 2.5
+    s = abc.Settings(particles=200, generations=6, seed=5, rounds=rounds, **sampler)
 
     def evaluate(theta, seeds):
+        if calls is not None:
+            calls.append(len(theta))
         noise = np.array([np.random.default_rng(int(sd)).normal(0, 0.2) for sd in seeds])
         y = theta[:, 0] + noise
-        return np.abs(y - observed), y[:, None]
+        return np.abs(y - 2.5), y[:, None]
 
-    gen = None
+    gens = [None]
     for t in range(s.generations):
-        gen = abc.next_generation(prior, s, gen, t, evaluate, 10**6)
+        gens.append(abc.next_generation(prior, s, gens[-1], t, evaluate, 10**6))
+    return gens[1:]
+
+
+@pytest.mark.parametrize("rounds", abc.ROUNDS)
+@pytest.mark.parametrize("parents", kernels.PARENTS)
+@pytest.mark.parametrize("kernel", kernels.KERNELS)
+def test_the_sampler_recovers_a_known_mean_with_normalised_weights(kernel, parents, rounds):
+    gens = _toy_run(rounds, kernel=kernel, parents=parents)
+    for gen in gens:
         assert gen.weights.sum() == pytest.approx(1.0) and (gen.weights >= 0).all()
-    lo, hi = abc.weighted_quantile(gen.particles[:, 0], gen.weights, [0.025, 0.975])
-    assert lo < observed < hi and hi - lo < 1.5
+    lo, hi = abc.weighted_quantile(gens[-1].particles[:, 0], gens[-1].weights, [0.025, 0.975])
+    assert lo < 2.5 < hi and hi - lo < 1.5
+
+
+def test_adaptive_rounds_cost_what_the_acceptance_needs_not_a_multiple_of_the_particles():
+    calls = []
+    adaptive = _toy_run("adaptive", calls)
+    fixed = _toy_run("fixed")
+    assert all(g.proposed % 200 == 0 for g in fixed)
+    assert any(g.proposed % 200 for g in adaptive[1:])
+    assert sum(g.proposed for g in adaptive) < sum(g.proposed for g in fixed)
+    assert sum(calls) == sum(g.proposed for g in adaptive)
+    assert all(g.passed >= len(g.weights) for g in adaptive)
+    again = _toy_run("adaptive")
+    for a, b in zip(adaptive, again):  # the seed alone fixes the rounds and the draws
+        assert np.array_equal(a.particles, b.particles) and a.proposed == b.proposed
 
 
 # ---- end to end on Ray -----------------------------------------------------------------------------

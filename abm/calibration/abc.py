@@ -1,22 +1,29 @@
 """ABC-SMC (approximate Bayesian computation by sequential Monte Carlo), deterministic for a seed.
 
 The sampler of Beaumont et al. (2009, Biometrika 96:983) and Toni et al. (2009, J. R. Soc. Interface
-6:187): generation 0 samples the prior; each later generation proposes by picking a particle of the
-last generation by weight and moving it with a Gaussian kernel of twice the particles' weighted
-covariance, keeps proposals whose distance is within a tolerance (the `quantile` of the last
-generation's distances), and weights each kept particle by prior / sum_j w_j K(theta | theta_j).
+6:187): generation 0 samples the prior; each later generation proposes by picking a parent by weight
+among the last generation's particles (`parents`: those within the new tolerance, or all) and moving it
+with a Gaussian transition kernel (`kernel`; see abm.calibration.kernels), keeps proposals whose
+distance is within the tolerance (the `quantile` of the last generation's distances), and weights each
+kept particle by prior / q, q = sum_j u_j K_j(theta | theta_j) the mixture it was drawn from.
 
-Proposals come in rounds; round k of generation t draws from `default_rng([seed, t, k])` and is judged
-in proposal order, so the posterior depends only on the seed, never on how many workers evaluate it.
+Proposals come in rounds (`rounds`: `adaptive`, each sized to fill the generation at the acceptance rate
+seen so far, or `fixed`, one proposal per particle). Round k of generation t draws from
+`default_rng([seed, t, k])`, the round sizes follow from the seed alone, and proposals are judged in
+proposal order, the generation keeping the first `particles` accepted, so the posterior depends only on
+the seed, never on how many workers evaluate it.
 This module knows nothing of the model: `evaluate(thetas, model_seeds) -> distances, summaries`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from abm.calibration import kernels
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,17 @@ class Generation:
     seeds: np.ndarray       # (N,): the model seed each accepted particle ran with
     proposed: int           # proposals evaluated to fill this generation
     seconds: float = 0.0
+    passed: int = 0         # evaluated proposals within the tolerance, kept or not (0: not recorded)
 
     @property
     def acceptance(self) -> float:
+        """Particles kept per proposal evaluated: what the generation cost."""
         return len(self.weights) / self.proposed if self.proposed else 0.0
+
+    @property
+    def rate(self) -> float:
+        """Proposals within the tolerance per proposal evaluated, counting those past the last one kept."""
+        return (self.passed or len(self.weights)) / self.proposed if self.proposed else 0.0
 
 
 def model_seed(seed: int, t: int, k: int, i: int) -> int:
@@ -68,42 +82,30 @@ def model_seed(seed: int, t: int, k: int, i: int) -> int:
     return int(np.random.SeedSequence([seed, t, k, i]).generate_state(1, np.uint64)[0] >> np.uint64(2))
 
 
-def kernel_cov(particles: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    d = particles.shape[1]
-    mean = weights @ particles
-    diff = particles - mean
-    cov = 2.0 * (diff.T * weights) @ diff
-    return cov + np.eye(d) * 1e-12 * max(1.0, float(np.abs(cov).max()))
+def transition(s: Settings, prev: Generation, epsilon: float) -> kernels.Kernel:
+    """The kernel that moves `prev`'s particles for a generation of tolerance `epsilon`."""
+    return kernels.fit(s.kernel, prev.particles, prev.weights, prev.distances, epsilon, s.parents)
 
 
-def _kernel_density(x: np.ndarray, centres: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """(len(x), len(centres)) Gaussian kernel densities."""
-    inv = np.linalg.inv(cov)
-    norm = 1.0 / np.sqrt((2 * np.pi) ** cov.shape[0] * np.linalg.det(cov))
-    diff = x[:, None, :] - centres[None, :, :]
-    return norm * np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
-
-
-def propose(rng: np.random.Generator, prior: Prior, prev: Generation | None, n: int) -> np.ndarray:
-    if prev is None:
+def propose(rng: np.random.Generator, prior: Prior, kernel: kernels.Kernel | None, n: int) -> np.ndarray:
+    """n proposals: from the prior in generation 0, else from the kernel, redrawn until inside the prior."""
+    if kernel is None:
         return prior.sample(rng, n)
-    cov = kernel_cov(prev.particles, prev.weights)
-    chol = np.linalg.cholesky(cov)
     out = np.empty((0, len(prior.names)))
     while len(out) < n:
-        idx = rng.choice(len(prev.weights), size=n, p=prev.weights)
-        cand = prev.particles[idx] + rng.standard_normal((n, len(prior.names))) @ chol.T
+        cand = kernel.sample(rng, n)
         out = np.vstack([out, cand[prior.inside(cand)]])
     return out[:n]
 
 
-def weights_for(new: np.ndarray, prior: Prior, prev: Generation | None) -> np.ndarray:
-    if prev is None:
-        w = np.ones(len(new))
-    else:
-        k = _kernel_density(new, prev.particles, kernel_cov(prev.particles, prev.weights))
-        w = prior.density(new) / (k @ prev.weights)
+def weights_for(new: np.ndarray, prior: Prior, kernel: kernels.Kernel | None) -> np.ndarray:
+    """Importance weights prior / q of accepted proposals, q the kernel's mixture density; normalised."""
+    w = np.ones(len(new)) if kernel is None else prior.density(new) / kernel.density(new)
     return w / w.sum()
+
+
+ROUNDS = ("adaptive", "fixed")
+MIN_ROUND = 10  # the smallest adaptive round: a round has a fixed cost (tasks sent, results gathered)
 
 
 @dataclass
@@ -114,14 +116,23 @@ class Settings:
     min_acceptance: float = 0.02
     max_evaluations: int = 50_000
     seed: int = 0
-    round_size: int = 0  # proposals per round; 0: the number of particles
+    kernel: str = "silverman"
+    parents: str = "within"
+    rounds: str = "adaptive"
+    round_size: int = 0  # proposals per fixed round; 0: the number of particles
 
 
-@dataclass
-class Run:
-    generations: list[Generation] = field(default_factory=list)
-    evaluations: int = 0
-    stopped: str = ""
+def round_size(s: Settings, prev: Generation | None, accepted: int, proposed: int, last: int) -> int:
+    """How many proposals the next round of a generation evaluates. Fixed rounds: `round_size` (else one per
+    particle). Adaptive rounds: as many as should fill the generation at the acceptance rate seen so far in it
+    (the last generation's before its first round); twice the last round while nothing has been accepted.
+    Everything it reads is fixed by the seed, so the rounds are the same for any workers and after a resume."""
+    if s.rounds == "fixed" or prev is None:  # generation 0 samples the prior and accepts every proposal
+        return s.round_size or s.particles
+    if proposed and not accepted:
+        return 2 * last
+    rate = accepted / proposed if proposed else prev.rate
+    return max(MIN_ROUND, math.ceil((s.particles - accepted) / rate))
 
 
 def next_generation(prior: Prior, s: Settings, prev: Generation | None, t: int,
@@ -129,14 +140,17 @@ def next_generation(prior: Prior, s: Settings, prev: Generation | None, t: int,
                     budget: int) -> Generation | None:
     """Fill generation t; None if the evaluation budget runs out first."""
     eps = np.inf if prev is None else float(np.quantile(prev.distances, s.quantile))
+    kernel = None if prev is None else transition(s, prev, eps)
     kept_theta, kept_d, kept_sum, kept_seed = [], [], [], []
-    proposed, k = 0, 0
-    size = s.round_size or s.particles
+    proposed, passed, k, size = 0, 0, 0, 0
     while len(kept_d) < s.particles:
-        if proposed + size > budget:
+        size = round_size(s, prev, len(kept_d), proposed, size)
+        if s.rounds == "adaptive":
+            size = min(size, budget - proposed)
+        if size <= 0 or proposed + size > budget:
             return None
         rng = np.random.default_rng([s.seed, t, k])
-        theta = propose(rng, prior, prev, size)
+        theta = propose(rng, prior, kernel, size)
         seeds = np.array([model_seed(s.seed, t, k, i) for i in range(size)], dtype=np.int64)
         dist, summ = evaluate(theta, seeds)
         for i in range(size):  # in proposal order, so the result does not depend on who evaluated what
@@ -145,12 +159,13 @@ def next_generation(prior: Prior, s: Settings, prev: Generation | None, t: int,
                 kept_d.append(dist[i])
                 kept_sum.append(summ[i])
                 kept_seed.append(seeds[i])
+        passed += int(np.sum(dist <= eps))
         proposed += size
         k += 1
     particles = np.array(kept_theta)
-    return Generation(t=t, epsilon=eps, particles=particles, weights=weights_for(particles, prior, prev),
+    return Generation(t=t, epsilon=eps, particles=particles, weights=weights_for(particles, prior, kernel),
                       distances=np.array(kept_d), summaries=np.array(kept_sum), seeds=np.array(kept_seed),
-                      proposed=proposed)
+                      proposed=proposed, passed=passed)
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:

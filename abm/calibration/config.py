@@ -12,7 +12,9 @@
       targets: [{indicator: registration_rate, group: migrant, when: 12}]
       runs: 4                           # runs at the truth (fresh populations), averaged; their sd is the targets' sd
       seed: 999
-    abc: {particles: 100, generations: 6, draws: 1, quantile: 0.5, min_acceptance: 0.02, seed: 1}
+    abc: {particles: 100, generations: 6, draws: 1, quantile: 0.5, min_acceptance: 0.02, seed: 1,
+          kernel: silverman, parents: within, rounds: adaptive}
+    # kernel: silverman | olcm | twice_covariance; parents: within | all; rounds: adaptive | fixed
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any, Literal, Optional, Union
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from abm.calibration.abc import ROUNDS
+from abm.calibration.kernels import KERNELS, PARENTS
 from abm.calibration.targets import TargetError, load_targets, validate_targets
 from abm.config import (MAX_SEED, ConfigError, Name, Number, RunConfig, Whole, check_run, load_base,
                         policy_names, validate_fields)
@@ -75,6 +79,13 @@ class Sampler(BaseModel):
     min_acceptance: Number = Field(default=0.02, ge=0.0, lt=1.0)
     max_evaluations: Whole = Field(default=50_000, ge=10)
     seed: Whole = Field(default=0, ge=0, le=MAX_SEED)
+    kernel: Literal[KERNELS] = Field(
+        default="silverman", description="how far proposals move their parents (abm.calibration.kernels)")
+    parents: Literal[PARENTS] = Field(
+        default="within", description="the last generation's particles that are moved: those within the new "
+                                      "tolerance, or all")
+    rounds: Literal[ROUNDS] = Field(
+        default="adaptive", description="proposal rounds sized to the acceptance rate, or one per particle")
 
     @model_validator(mode="after")
     def _budget(self):

@@ -145,7 +145,8 @@ def save_generation(out: Path, gen: abc.Generation, names: list[str], n_targets:
                                                               seed=gen.seeds)
     for k in range(n_targets):
         frame[f"target_{k}"] = gen.summaries[:, k]
-    meta = {"t": gen.t, "epsilon": gen.epsilon, "proposed": gen.proposed, "seconds": gen.seconds}
+    meta = {"t": gen.t, "epsilon": gen.epsilon, "proposed": gen.proposed, "seconds": gen.seconds,
+            "passed": gen.passed}
     frame.attrs = {}
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -165,7 +166,8 @@ def load_generation(path: Path, names: list[str], n_targets: int) -> abc.Generat
     return abc.Generation(t=meta["t"], epsilon=meta["epsilon"], particles=f[names].to_numpy(float),
                           weights=f["weight"].to_numpy(float), distances=f["distance"].to_numpy(float),
                           summaries=f[[f"target_{k}" for k in range(n_targets)]].to_numpy(float),
-                          seeds=f["seed"].to_numpy(np.int64), proposed=meta["proposed"], seconds=meta["seconds"])
+                          seeds=f["seed"].to_numpy(np.int64), proposed=meta["proposed"], seconds=meta["seconds"],
+                          passed=meta.get("passed", 0))
 
 
 @dataclass
@@ -217,7 +219,8 @@ def calibrate(cal: Calibration, out: Path, workers: Optional[int] = None, addres
                       np.array([cal.config.parameters[n].high for n in names]),
                       np.array([cal.config.parameters[n].prior == "loguniform" for n in names]))
     settings = abc.Settings(particles=s.particles, generations=s.generations, quantile=s.quantile,
-                            min_acceptance=s.min_acceptance, max_evaluations=s.max_evaluations, seed=s.seed)
+                            min_acceptance=s.min_acceptance, max_evaluations=s.max_evaluations, seed=s.seed,
+                            kernel=s.kernel, parents=s.parents, rounds=s.rounds)
     state = {"stage": "", "done": 0, "total": 0}
 
     def tick(n: int) -> None:
