@@ -42,6 +42,7 @@ from abm.state import (
     F_POVERTY_ENTRIES,
     GROUPS,
     INFORMAL_SECTOR,
+    MALE,
     MIGRANT,
     N_FORMAL_SECTORS,
     N_SKILLS,
@@ -263,9 +264,16 @@ class World:
     def _seed_pension_records(self, start: int, stop: int) -> None:
         """Pension records of households entering as they live (the synthetic population, poverty entries):
         their months of contributions so far (`pension_months`, from the current job spell) at the current
-        wage's contribution index, with the employee's share in the personal account."""
-        h = self.h
+        wage's contribution index, with the employee's share in the personal account. Heads at or past the
+        statutory retirement age retired before the start: their records were settled then and are not known,
+        so they start without one (no pension and no lump sum is paid to them: an assumption)."""
+        h, r = self.h, self.rv
         rows = slice(start, stop)
+        statutory = np.where(h.sex[rows] == MALE, r.retirement_age_men,
+                             np.where(h.skill[rows] == 2, r.retirement_age_women_cadre, r.retirement_age_women))
+        retired = h.age[rows] >= statutory
+        h.pension_months[rows][retired] = 0
+        h.pension_streak[rows][retired] = 0
         months = h.pension_months[rows].astype(np.float64)
         h.pension_index[rows] = months * h.wage[rows] / self.avg_wage
         h.pension_account[rows] = months * self.rv.pension_employee * h.wage[rows]

@@ -29,7 +29,6 @@ from abm.state import (
     INFORMAL_SECTOR,
     N_FORMAL_SECTORS,
     N_SKILLS,
-    UNEMPLOYED,
 )
 
 
@@ -213,7 +212,8 @@ def _contribute_and_earn(p, r, avg_wage, status, group, age, sex, skill, size, k
                                                      pension_streak[i], medical_months[i], pension_index[i],
                                                      pension_account[i], pension[i], savings[i])
             books[i] = (lump_sum[i] != 0.0 or pension[i] != 0.0 or urban_ss[i] == 1
-                        or (employment[i] == FORMAL and insured[i] == 1) or employment[i] == UNEMPLOYED)
+                        or (employment[i] == FORMAL and insured[i] == 1)
+                        or dec.unemployment_benefit(r, employment[i], unemp_spell[i], unemp_ins_months[i]) > 0.0)
 
 
 @njit(cache=True)
