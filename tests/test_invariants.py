@@ -56,6 +56,8 @@ configs = st.fixed_dictionaries({
         "homestead_exchange": st.integers(0, 1),
         "uv_redevelopment_rate": st.floats(0.0, 1.0),
         "land_requisition_rate": st.floats(0.0, 1.0),
+        "pension_min_years": st.integers(0, 15),  # short minimums pay pensions within a short run
+        "unemployment_benefit_months_1_5y": st.integers(0, 24),
     }),
 })
 
