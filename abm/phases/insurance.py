@@ -28,14 +28,19 @@ personal-account part, with
     account part  = personal account / months divisor (139 at 60, 170 at 55, 195 at 50: the Decision's table
                     at the statutory ages; a head whose statutory age is between them takes the lower age's)
 
-With fewer years the personal account is paid out as a lump sum at retirement and no basic pension is paid:
-State Council Decision No. 26 (1997) on a unified basic pension system for enterprise employees, the rule in force for urban employees until the Social
-Insurance Law (2011, art. 16) let them continue contributing. The personal account takes the employee's
-`pension_employee` (8%) of the contribution wage (Decision No. 38, 2005, section 4).
+With fewer years the personal account is paid out as a lump sum at retirement (into savings) and no basic
+pension is paid: State Council Decision No. 26 (1997) on a unified basic pension system for enterprise
+employees, the rule in force for urban employees until the Social Insurance Law (2011, art. 16) let them
+continue contributing. The personal account takes the employee's `pension_employee` (8%) of the contribution
+wage (Decision No. 38, 2005, section 4). Pensions in payment and accounts move with the money index each
+January (abm.world.World._index_money): the account is credited at the wage growth, an assumption.
 
 Unemployment insurance (State Council Order No. 258, 1999, Regulations on Unemployment Insurance, arts. 14,
 17): a head who loses an insured job after at least a year of contributions draws `unemployment_benefit` for
-up to 12 months (1-5 years of contributions), 18 (5-10 years) or 24 (10 years or more) of the spell.
+up to 12 months (1-5 years of contributions), 18 (5-10 years) or 24 (10 years or more) of the spell. Insured
+months are cumulative and not used up by a claim (a simplification: the Order restarts the count). The level
+is the rule as before: the Order (art. 18) puts it between the dibao line and the minimum wage, which the
+default (Zhejiang 2013) is not in the 2009 cities whose minimum wage is lower.
 """
 
 import numpy as np
