@@ -141,9 +141,27 @@ def farm_income(p, land):
     return p[0].farm_income_per_mu * land
 
 
+MONTHS = 12
+
+
+@jit
+def benefit_months(r, unemp_ins_months):
+    """The longest unemployment-benefit spell for this many insured months (State Council Order No. 258, 1999,
+    art. 17): none under `unemployment_qualifying_months` (art. 14: a year), then 12 / 18 / 24 months for
+    1-5 / 5-10 / 10 or more years of contributions."""
+    if unemp_ins_months < r[0].unemployment_qualifying_months:
+        return 0
+    if unemp_ins_months < 5 * MONTHS:
+        return int(r[0].unemployment_benefit_months_1_5y)
+    if unemp_ins_months < 10 * MONTHS:
+        return int(r[0].unemployment_benefit_months_5_10y)
+    return int(r[0].unemployment_benefit_months_10y)
+
+
 @jit
 def unemployment_benefit(r, employment, unemp_spell, unemp_ins_months):
-    if employment == UNEMPLOYED and unemp_ins_months >= 12 and unemp_spell <= r[0].unemployment_benefit_months:
+    """The benefit paid this month: `unemployment_benefit` to an unemployed head within the spell's months."""
+    if employment == UNEMPLOYED and unemp_spell <= benefit_months(r, unemp_ins_months):
         return r[0].unemployment_benefit
     return 0.0
 
@@ -158,12 +176,13 @@ def letting_income(r, group, land, compensation):
 
 @jit
 def household_income(p, r, group, wage, employment, insured, earners, ref_wage, unemp_spell, unemp_ins_months, land,
-                     compensation):
-    """Monthly income before assistance: earnings net of contributions, benefit, farm and letting income."""
+                     compensation, pension):
+    """Monthly income before assistance: earnings net of contributions, unemployment benefit, the head's pension
+    (abm.phases.insurance), farm and letting income."""
     contributing = employment == FORMAL and insured == 1
     return (labour_income(p, r, wage, contributing, earners, ref_wage)
             + unemployment_benefit(r, employment, unemp_spell, unemp_ins_months) + farm_income(p, land)
-            + letting_income(r, group, land, compensation))
+            + letting_income(r, group, land, compensation) + float(pension))
 
 
 @jit

@@ -25,6 +25,7 @@ from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
     BUDGET_LINES,
     FLOWS,
+    FUNDS,
     ACTIVE,
     COMPOUND,
     FORMAL,
@@ -84,11 +85,14 @@ A_WORKING_AGE = _quantity("persons_15_64", "persons aged 15-64")
 A_KIDS_PRE = _quantity("kids_preschool", "children aged 0-5")
 A_SPOUSE_AWAY = _quantity("spouses_in_village", "spouses living in the home village")
 A_COPRODUCING = _quantity("coproducing", "households taking part in community co-production")
+A_PENSIONERS = _quantity("pensioners", "households whose head draws a basic pension")
+A_PENSIONS = _quantity("pensions", "basic pensions paid to heads")
+A_UI_PAID = _quantity("unemployment_benefit_recipients", "households paid unemployment benefit")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE = range(5)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND = range(6)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,11 @@ def budget(line: str) -> Formula:
 def resident_share(numerator: str, persons: str) -> Formula:
     """c[numerator] / c[persons]; in the all/all row the city's background urban residents join the persons."""
     return Formula(RESIDENT_SHARE, QUANTITY[numerator], QUANTITY[persons])
+
+
+def fund_balance(name: str) -> Formula:
+    """A social-insurance fund's balance (real yuan), in the all/all row only (abm.state.FUNDS)."""
+    return Formula(FUND, [f[0] for f in FUNDS].index(name))
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,26 @@ INDICATORS: tuple[Indicator, ...] = (
     I("employer_contributions", "yuan/month", "flow",
       "employers' contributions to pension, medical and unemployment insurance for insured formal jobs",
       count("employer_contributions")),
+    I("pension_recipients", "households", "stock", "households whose head draws a basic pension", count("pensioners")),
+    I("mean_pension", "yuan/month", "rate", "mean basic pension of the heads who draw one",
+      ratio("pensions", "pensioners")),
+    I("unemployment_benefit_recipients", "households", "stock", "households paid unemployment benefit this month",
+      count("unemployment_benefit_recipients")),
+    I("pension_fund_income", "yuan/month", "flow",
+      "pension contributions (employer and employee) of insured jobs, and the city's subsidy for households on "
+      "urban social security", flow("pension_fund_income")),
+    I("pension_fund_outgo", "yuan/month", "flow", "basic pensions and lump sums paid", flow("pension_fund_outgo")),
+    I("pension_lump_sums", "yuan/month", "flow",
+      "personal accounts paid out at retirement to heads with too few years for a pension",
+      flow("pension_lump_sums")),
+    I("pension_fund_balance", "yuan", "stock",
+      "the pension fund's income less its outgo since the start (all/all row only)", fund_balance("pension")),
+    I("unemployment_fund_income", "yuan/month", "flow", "unemployment contributions (employer and employee)",
+      flow("unemployment_fund_income")),
+    I("unemployment_fund_outgo", "yuan/month", "flow", "unemployment benefits paid", flow("unemployment_fund_outgo")),
+    I("unemployment_fund_balance", "yuan", "stock",
+      "the unemployment fund's income less its outgo since the start (all/all row only)",
+      fund_balance("unemployment")),
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
@@ -273,7 +302,8 @@ def _ratio(a, b):
 @njit(cache=True, parallel=True)
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
-                status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing):
+                status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing, pension_paid, unemp_spell,
+                unemp_ins_months):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -329,6 +359,9 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_WORKING_AGE] += size[i] - dependants[i]
             q[A_KIDS_PRE] += kids_pre[i]
             q[A_SPOUSE_AWAY] += 1.0 if spouse[i] == SPOUSE_AWAY else 0.0
+            q[A_PENSIONERS] += 1.0 if pension_paid[i] > 0.0 else 0.0
+            q[A_PENSIONS] += float(pension_paid[i])
+            q[A_UI_PAID] += 1.0 if dec.unemployment_benefit(r, emp, unemp_spell[i], unemp_ins_months[i]) > 0.0 else 0.0
     return part
 
 
@@ -447,12 +480,13 @@ def median_per_person(status, income, size, pc):
 
 
 @njit(cache=True)
-def compute(h, n, d, r, flows, city_budget, scale, background_urban, work):
+def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
     Each indicator is its declared formula over its row's sums and flows. `city_budget` holds
     city-level spending by budget line in real yuan (school building, units built, staff); it is added
-    to the `all`/`all` row only, as are the city's background urban residents.
+    to the `all`/`all` row only, as are the city's background urban residents and the funds' balances
+    (`funds`, real yuan).
     """
     n_d = d.public_seats.shape[0]
     class_size = np.zeros(n_d)
@@ -465,7 +499,8 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban, work):
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
-                       h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n])
+                       h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n], h.pension[:n],
+                       h.unemp_spell[:n], h.unemp_ins_months[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
@@ -495,6 +530,8 @@ def compute(h, n, d, r, flows, city_budget, scale, background_urban, work):
                     out[k, G, S] = f[a] * scale
                     if city:
                         out[k, G, S] += city_budget[b]
+                elif form == FUND:
+                    out[k, G, S] = funds[a] if city else 0.0
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:

@@ -16,6 +16,11 @@ SCHOOL_RULES = {"hukou_first": HUKOU_FIRST, "registration": REGISTRATION_RULE,
                 "points": POINTS_RULE, "neighbourhood": NEIGHBOURHOOD_RULE}
 
 DAYS_PER_MONTH = 365.0 / 12.0
+PENSIONS_2005 = ("State Council, Decision on Improving the Basic Pension Insurance System for Enterprise Employees "
+                 "(Guofa [2005] No. 38)")
+PENSIONS_1997 = ("State Council, Decision on Establishing a Unified Basic Pension Insurance System for Enterprise "
+                 "Employees (Guofa [1997] No. 26)")
+UI_1999 = "State Council, Regulations on Unemployment Insurance (Order No. 258, 1999)"
 RETIREMENT = ("State Council, Interim Measures on the Retirement of Workers (Guofa [1978] No. 104) and on "
               "Veteran Cadres' Retirement (Guofa [1978] No. 104), art. 1")
 P = Param
@@ -61,7 +66,24 @@ RULES: tuple[Param, ...] = (
     P("unemployment_employer", 0.02, "share of wage", 0.0, 0.5, "unemployment contribution, employer", KUNSHAN),
     P("unemployment_employee", 0.01, "share of wage", 0.0, 0.5, "unemployment contribution, employee", KUNSHAN),
     P("unemployment_benefit", 1046.0, "yuan/month", 0.0, 1e4, "unemployment benefit (Zhejiang 2013)", YIWU),
-    P("unemployment_benefit_months", 12, "months", 0, 24, "longest benefit spell", integer=True),
+    P("unemployment_qualifying_months", 12, "months", 0, 120,
+      "insured months before a benefit is paid (a year of contributions, art. 14)", UI_1999, integer=True),
+    P("unemployment_benefit_months_1_5y", 12, "months", 0, 24,
+      "longest benefit spell after 1-5 years of contributions (art. 17)", UI_1999, integer=True),
+    P("unemployment_benefit_months_5_10y", 18, "months", 0, 24,
+      "longest benefit spell after 5-10 years of contributions (art. 17)", UI_1999, integer=True),
+    P("unemployment_benefit_months_10y", 24, "months", 0, 24,
+      "longest benefit spell after 10 or more years of contributions (art. 17)", UI_1999, integer=True),
+    # pensions (abm.phases.insurance)
+    P("pension_min_years", 15, "years", 0, 40,
+      "years of contributions for a basic pension; with fewer the personal account is paid out at retirement",
+      PENSIONS_1997 + "; " + PENSIONS_2005, integer=True),
+    P("pension_accrual", 0.01, "share per year", 0.0, 0.05,
+      "pooled pension per year of contributions, of the mean of the average wage and the own indexed wage "
+      "(section 6)", PENSIONS_2005),
+    P("flexible_base", 1.0, "share of average wage", 0.6, 3.0,
+      "contribution base of those insured without an employer (the self-employed, flexibly employed; here "
+      "households on urban social security), of the average wage (section 3)", PENSIONS_2005),
     # assistance (lines per person)
     P("dibao_line_urban", round(16.95 * DAYS_PER_MONTH, 2), "yuan/person/month", 0.0, 1e4,
       "urban minimum living allowance line (16.95 yuan a day, Zhejiang 2013)", YIWU),
@@ -126,7 +148,9 @@ _PHASE_RULES = {
                   "compensation_per_mu", "land_requisition_rate"),
     "labour": ("insurance_share_migrant", "insurance_share_local", "pension_employer", "pension_employee",
                "medical_employer", "medical_employee", "unemployment_employer", "unemployment_employee",
-               "unemployment_benefit", "unemployment_benefit_months", "training_rate_migrant",
+               "unemployment_benefit", "unemployment_qualifying_months", "unemployment_benefit_months_1_5y",
+               "unemployment_benefit_months_5_10y", "unemployment_benefit_months_10y", "pension_min_years",
+               "pension_accrual", "flexible_base", "training_rate_migrant",
                "training_rate_farmer", "training_rate_poor", "training_cost", "letting_income"),
     "housing": ("compound_open", "compound_rent_share", "compound_subsidy", "dormitory_rent", "public_rental_rent",
                 "public_rental_subsidy", "public_rental_income_line", "public_rental_migrants",

@@ -54,6 +54,8 @@ HOUSEHOLD_COLUMNS: dict[str, np.dtype] = {
     "hukou": np.int8, "registered": np.int8, "months_in_city": np.int16,
     "insured": np.int8, "pension_months": np.int16, "pension_streak": np.int16,
     "medical_months": np.int16, "unemp_ins_months": np.int16,
+    # the head's pension record and pension (abm.phases.insurance): float32 keeps yuan to about 1e-7 of the amount
+    "pension_index": np.float32, "pension_account": np.float32, "pension": np.float32,
     "tenure": np.int8, "rent": np.float64, "school": np.int8,
     "dibao": np.int8, "temp_assist": np.int8, "assistance": np.float64, "trainings": np.int8,
     "land": np.float64, "compensation": np.float64, "resettled": np.int8, "urban_ss": np.int8,
@@ -126,15 +128,21 @@ def hot_bytes_per_household() -> int:
 # without their household), arrival_persons and departure_persons (members of households arriving, or
 # falling into poverty from the urban population that is not simulated, and of households departing the city
 # or leaving poverty for it); new_households (formed by grown children), poverty_entries, poverty_exits and
-# retirements are counts of households.
+# retirements are counts of households. The social-insurance funds' flows (abm.phases.insurance, yuan) follow
+# the budget lines.
 FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
          "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "poverty_entries",
          "poverty_exits", "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education",
-         "budget_housing", "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community")
+         "budget_housing", "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community",
+         "pension_fund_income", "pension_fund_outgo", "pension_lump_sums", "unemployment_fund_income",
+         "unemployment_fund_outgo")
 (F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_BIRTHS, F_DEATHS, F_RETIREMENTS,
  F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_POVERTY_EXITS, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS,
- F_DEPARTURE_PERSONS, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY) = range(len(FLOWS))
-BUDGET_LINES = FLOWS[F_EDU:]
+ F_DEPARTURE_PERSONS, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY, F_PENSION_IN,
+ F_PENSION_OUT, F_LUMP_SUMS, F_UI_IN, F_UI_OUT) = range(len(FLOWS))
+BUDGET_LINES = FLOWS[F_EDU:F_COMMUNITY + 1]
+# the funds whose balances the world keeps (World.funds, real yuan): name, income flow, outgo flow
+FUNDS = (("pension", F_PENSION_IN, F_PENSION_OUT), ("unemployment", F_UI_IN, F_UI_OUT))
 
 
 def empty_flows() -> np.ndarray:

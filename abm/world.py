@@ -34,12 +34,15 @@ from abm.state import (
     BUDGET_LINES,
     FARMER,
     FEMALE,
+    FORMAL,
+    FUNDS,
     F_ARRIVAL_PERSONS,
     F_ARRIVALS,
     F_NEW_HOUSEHOLDS,
     F_POVERTY_ENTRIES,
     GROUPS,
     INFORMAL_SECTOR,
+    MALE,
     MIGRANT,
     N_FORMAL_SECTORS,
     N_SKILLS,
@@ -141,6 +144,8 @@ class World:
         self.tables = self._marital_tables()
         self.scratch = lifecourse.scratch(self.h.group.shape[0])
         self.informal_wage = np.ascontiguousarray(self.wage[INFORMAL_SECTOR])
+        self.avg_wage = self._average_wage()
+        self._seed_pension_records(0, self.n)
         lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, 0)
         initial_earnings(self.h, self.n, self.p, self.r, self.informal_wage)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
@@ -157,6 +162,7 @@ class World:
         self.background_households = self.background_urban / prof.mean_size("urban_poor") / self.scale
         self.flows = empty_flows()
         self.city_budget = np.zeros(len(BUDGET_LINES))
+        self.funds = np.zeros(len(FUNDS))  # the funds' balances (real yuan): their net flows since the start
         self.quota = 0.0
         self.history: list[np.ndarray] = []
         self.pyramids: dict[int, np.ndarray] = {}  # step -> persons [group, sex, age band], real-city units
@@ -246,6 +252,32 @@ class World:
         same way)."""
         return self.spec.profile.year + (self.spec.start_month - 1 + self.step) // 12
 
+    def _average_wage(self) -> float:
+        """The city's average wage (yuan/month) that the pension formula reads: the mean wage of the initial
+        population's formal workers (the minimum wage if there are none), moved each January with the money
+        index like every money value. The model's own level, not a published series: the 2005 formula reads the
+        previous year's average wage of urban employees."""
+        h, n = self.h, self.n
+        formal = (h.status[:n] == ACTIVE) & (h.employment[:n] == FORMAL)
+        return float(h.wage[:n][formal].mean()) if formal.any() else float(self.spec.profile.minimum_wage)
+
+    def _seed_pension_records(self, start: int, stop: int) -> None:
+        """Pension records of households entering as they live (the synthetic population, poverty entries):
+        their months of contributions so far (`pension_months`, from the current job spell) at the current
+        wage's contribution index, with the employee's share in the personal account. Heads at or past the
+        statutory retirement age retired before the start: their records were settled then and are not known,
+        so they start without one (no pension and no lump sum is paid to them: an assumption)."""
+        h, r = self.h, self.rv
+        rows = slice(start, stop)
+        statutory = np.where(h.sex[rows] == MALE, r.retirement_age_men,
+                             np.where(h.skill[rows] == 2, r.retirement_age_women_cadre, r.retirement_age_women))
+        retired = h.age[rows] >= statutory
+        h.pension_months[rows][retired] = 0
+        h.pension_streak[rows][retired] = 0
+        months = h.pension_months[rows].astype(np.float64)
+        h.pension_index[rows] = months * h.wage[rows] / self.avg_wage
+        h.pension_account[rows] = months * self.rv.pension_employee * h.wage[rows]
+
     def _marital_tables(self) -> demography.Tables:
         """The tables with births for women in a union, the only ones who give birth here: the schedule for all
         women divided, age band by age band, by the initial population's share of women in a union
@@ -264,6 +296,9 @@ class World:
         self.money_index = new
         self.market.wage[:] *= ratio
         self.h.wage[:self.n] *= ratio
+        self.h.pension[:self.n] *= ratio  # pensions in payment, and personal accounts (credited at wage growth)
+        self.h.pension_account[:self.n] *= ratio
+        self.avg_wage *= ratio
         self.districts.rent[:] *= ratio
         for rec, names in ((self.r_rec, MONEY_RULES), (self.p_rec, MONEY_BEHAVIOUR)):
             for name in names:
@@ -376,6 +411,7 @@ class World:
         if k <= 0:
             return
         start, x = self._newcomers(self.poor_cum, k, rng.POVERTY_CELL, URBAN_POOR, False)
+        self._seed_pension_records(start, self.n)
         lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, start)
         new = slice(start, start + k)
         h, dd = self.h, self.districts
@@ -391,14 +427,20 @@ class World:
         np.add.at(self.flows[F_POVERTY_ENTRIES, URBAN_POOR], x, 1.0)
         np.add.at(self.flows[F_ARRIVAL_PERSONS, URBAN_POOR], x, h.size[new].astype(float))
 
+    def book_funds(self) -> None:
+        """Each fund's balance moves by the month's income less its outgo (real yuan): the ledger identity."""
+        for k, (_, income, outgo) in enumerate(FUNDS):
+            self.funds[k] += (self.flows[income].sum() - self.flows[outgo].sum()) * self.scale
+
     def record(self) -> None:
         self.recorded_index = self.money_index  # the yuan of the month recorded last, for the arrivals
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
-                                    self.scale, self.background_urban, self.work))
+                                    self.funds, self.scale, self.background_urban, self.work))
         if self.step % PYRAMID_EVERY == 0:
             self.pyramids[self.step] = pyramid(self.h, self.n) * self.scale
 
     def end_step(self) -> None:
+        self.book_funds()
         self.record()
 
     def indicators(self, name: str, group: int = 3, sex: int = 2) -> np.ndarray:

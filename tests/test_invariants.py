@@ -25,6 +25,7 @@ from abm.state import (
     F_PERSONS_OUT,
     FEMALE,
     FORMAL,
+    FUNDS,
     MALE,
     N_TENURES,
     PRIVATE_MIGRANT,
@@ -56,6 +57,8 @@ configs = st.fixed_dictionaries({
         "homestead_exchange": st.integers(0, 1),
         "uv_redevelopment_rate": st.floats(0.0, 1.0),
         "land_requisition_rate": st.floats(0.0, 1.0),
+        "pension_min_years": st.integers(0, 15),  # short minimums pay pensions within a short run
+        "unemployment_benefit_months_1_5y": st.integers(0, 24),
     }),
 })
 
@@ -115,6 +118,7 @@ def test_invariants_hold_every_step(c):
     engine = FastEngine(w)
     check_capacities(w)
     check_life_course(w, start=True)
+    balances0 = {fund: w.history[-1][INDEX[f"{fund}_fund_balance"], ALL_G, ALL_S] for fund, _, _ in FUNDS}
     for _ in range(spec.horizon_months):
         n0, active0, quota0 = w.n, int((w.h.status[: w.n] == ACTIVE).sum()), w.quota
         persons0 = persons_by_group(w)
@@ -156,3 +160,22 @@ def test_invariants_hold_every_step(c):
         np.testing.assert_allclose(v[INDEX["budget_assistance"], ALL_G, ALL_S], paid, rtol=1e-9, atol=1e-6)
         persons = w.h.size[: w.n][active].astype(float).sum() * w.scale
         np.testing.assert_allclose(v[INDEX["population"], ALL_G, ALL_S], persons, rtol=1e-12)
+        check_funds(w, v, balances0)
+
+
+def check_funds(w: World, v: np.ndarray, balances0: dict) -> None:
+    """The funds' ledger identity: each balance moves by the month's income less its outgo; flows are not
+    negative; the pensions in the outgo are the pensions of the households paid this month (active in the labour
+    phase: still active, or departed at its end)."""
+    for fund, _, _ in FUNDS:
+        income, outgo = v[INDEX[f"{fund}_fund_income"], ALL_G, ALL_S], v[INDEX[f"{fund}_fund_outgo"], ALL_G, ALL_S]
+        balance = v[INDEX[f"{fund}_fund_balance"], ALL_G, ALL_S]
+        assert income >= 0.0 and outgo >= 0.0
+        np.testing.assert_allclose(balance, balances0[fund] + income - outgo, rtol=1e-9, atol=1e-3)
+        balances0[fund] = balance
+    h, n = w.h, w.n
+    paid = (h.status[:n] == ACTIVE) | ((h.left[:n] == w.step) & (h.status[:n] != DISSOLVED))
+    pensions = h.pension[:n][paid].astype(np.float64).sum() * w.scale
+    lump = v[INDEX["pension_lump_sums"], ALL_G, ALL_S]
+    np.testing.assert_allclose(v[INDEX["pension_fund_outgo"], ALL_G, ALL_S] - lump, pensions, rtol=1e-6, atol=1e-3)
+    assert (h.pension[:n] >= 0.0).all() and (h.pension_account[:n] >= 0.0).all()

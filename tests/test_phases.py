@@ -11,6 +11,7 @@ from abm.phases import (
     accounts,
     assistance,
     housing,
+    insurance,
     labour,
     lifecourse,
     registration,
@@ -21,7 +22,8 @@ from abm.phases import (
 from abm.rules import RULES
 from abm.state import LABELS, LEFT_POVERTY, MOVED_ON, NO_HOME, RETURNED_HOME
 
-PHASES = {"lifecourse": lifecourse, "requisition": requisition, "labour": labour, "housing": housing,
+PHASES = {"lifecourse": lifecourse, "requisition": requisition, "labour": labour,
+          "insurance": insurance, "housing": housing,
           "registration": registration, "schooling": schooling, "assistance": assistance, "settlement": settlement,
           "accounts": accounts}
 CASES = [(phase, case) for phase in PHASES

@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from abm import decisions as dec
+from abm.kernels.labour import book_funds
 from abm.kernels.lifecourse import write_month
 from abm.phases import accounts, assistance, housing, labour, registration, schooling, settlement
 from abm.phases import lifecourse as life
@@ -123,14 +124,21 @@ class Household(mesa.Agent):
             self.unemp_spell = 0
 
     def contribute_and_earn(self) -> None:
+        """Contribute, accrue the head's pension record (settled at the statutory age), earn; book the funds."""
         w = self.model.world
         (self.unemp_spell, self.unemp_ins_months, self.pension_months, self.pension_streak, self.medical_months,
-         self.income) = labour.contribute_and_earn(w.p, w.r, self.group, self.sex, self.skill, self.size,
-                                                   self.kids_school, self.kids_pre, self.spouse, self.spouse_age,
-                                                   self.employment, self.insured, self.urban_ss, self.wage,
-                                                   w.informal_wage[self.skill], self.land, self.compensation,
-                                                   self.unemp_spell, self.unemp_ins_months, self.pension_months,
-                                                   self.pension_streak, self.medical_months)
+         self.pension_index, self.pension_account, self.pension, lump_sum, self.savings,
+         self.income) = labour.contribute_and_earn(w.p, w.r, w.avg_wage, self.group, self.age, self.sex, self.skill,
+                                                   self.size, self.kids_school, self.kids_pre, self.spouse,
+                                                   self.spouse_age, self.employment, self.insured, self.urban_ss,
+                                                   self.wage, w.informal_wage[self.skill], self.land,
+                                                   self.compensation, self.unemp_spell, self.unemp_ins_months,
+                                                   self.pension_months, self.pension_streak, self.medical_months,
+                                                   self.pension_index, self.pension_account, self.pension,
+                                                   self.savings)
+        book_funds(w.flows, w.r, w.avg_wage, self.row, self.group, self.age, self.sex, self.skill, self.employment,
+                   self.insured, self.urban_ss, self.wage, self.unemp_spell, self.unemp_ins_months, self.pension,
+                   lump_sum)
 
     # -- phase 4: housing -------------------------------------------------------------------------
     def face_eviction(self) -> None:

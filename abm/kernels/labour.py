@@ -13,13 +13,18 @@ from numba import njit, prange
 
 from abm import decisions as dec
 from abm.kernels.common import flagged, vacancies
-from abm.phases import labour
+from abm.phases import insurance, labour
 from abm.phases import requisition as req
 from abm.state import (
     ACTIVE,
     F_CONVERSIONS,
+    F_LUMP_SUMS,
+    F_PENSION_IN,
+    F_PENSION_OUT,
     F_TRAIN_COST,
     F_TRAINING,
+    F_UI_IN,
+    F_UI_OUT,
     FORMAL,
     INFORMAL_SECTOR,
     N_FORMAL_SECTORS,
@@ -190,29 +195,58 @@ def match_jobs(h, n, m, p, r, seed, step, work):
 
 
 @njit(cache=True, parallel=True)
-def _contribute_and_earn(p, r, status, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment,
-                         insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell, unemp_ins_months,
-                         pension_months, pension_streak, medical_months, income):
+def _contribute_and_earn(p, r, avg_wage, status, group, age, sex, skill, size, kids_school, kids_pre, spouse,
+                         spouse_age, employment, insured, urban_ss, wage, informal_wage, land, compensation,
+                         unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
+                         pension_account, pension, savings, income, lump_sum, books):
     """The parallel body takes plain arrays: a prange loop over a tuple of arrays loses its writes."""
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             (unemp_spell[i], unemp_ins_months[i], pension_months[i], pension_streak[i], medical_months[i],
-             income[i]) = labour.contribute_and_earn(p, r, group[i], sex[i], skill[i], size[i], kids_school[i],
-                                                     kids_pre[i], spouse[i], spouse_age[i], employment[i],
-                                                     insured[i], urban_ss[i], wage[i], informal_wage[skill[i]],
-                                                     land[i], compensation[i], unemp_spell[i], unemp_ins_months[i],
-                                                     pension_months[i], pension_streak[i], medical_months[i])
+             pension_index[i], pension_account[i], pension[i], lump_sum[i], savings[i],
+             income[i]) = labour.contribute_and_earn(p, r, avg_wage, group[i], age[i], sex[i], skill[i], size[i],
+                                                     kids_school[i], kids_pre[i], spouse[i], spouse_age[i],
+                                                     employment[i], insured[i], urban_ss[i], wage[i],
+                                                     informal_wage[skill[i]], land[i], compensation[i],
+                                                     unemp_spell[i], unemp_ins_months[i], pension_months[i],
+                                                     pension_streak[i], medical_months[i], pension_index[i],
+                                                     pension_account[i], pension[i], savings[i])
+            books[i] = (lump_sum[i] != 0.0 or pension[i] != 0.0 or urban_ss[i] == 1
+                        or (employment[i] == FORMAL and insured[i] == 1)
+                        or dec.unemployment_benefit(r, employment[i], unemp_spell[i], unemp_ins_months[i]) > 0.0)
 
 
 @njit(cache=True)
-def contributions_and_earnings(h, n, p, r, informal_wage):
-    """Each household updates only its own row, so this runs in parallel with identical results.
-    `informal_wage[skill]`: this month's informal wage by skill level."""
-    _contribute_and_earn(p, r, h.status[:n], h.group[:n], h.sex[:n], h.skill[:n], h.size[:n], h.kids_school[:n],
-                         h.kids_pre[:n], h.spouse[:n], h.spouse_age[:n], h.employment[:n], h.insured[:n],
-                         h.urban_ss[:n], h.wage[:n], informal_wage, h.land[:n], h.compensation[:n],
+def contributions_and_earnings(h, n, p, r, avg_wage, informal_wage, flows, work):
+    """Each household updates only its own row in parallel, with identical results; the funds' flows are then
+    booked in id order over the households that have any (abm.phases.insurance.fund_flows).
+    `informal_wage[skill]`: this month's informal wage by skill level; `avg_wage` the city's average wage."""
+    lump_sum = work.yuan[:n]  # read only where booked
+    books = work.flag[:n]
+    books[:] = False
+    _contribute_and_earn(p, r, avg_wage, h.status[:n], h.group[:n], h.age[:n], h.sex[:n], h.skill[:n], h.size[:n],
+                         h.kids_school[:n], h.kids_pre[:n], h.spouse[:n], h.spouse_age[:n], h.employment[:n],
+                         h.insured[:n], h.urban_ss[:n], h.wage[:n], informal_wage, h.land[:n], h.compensation[:n],
                          h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n], h.pension_streak[:n],
-                         h.medical_months[:n], h.income[:n])
+                         h.medical_months[:n], h.pension_index[:n], h.pension_account[:n], h.pension[:n],
+                         h.savings[:n], h.income[:n], lump_sum, books)
+    for i in flagged(books):
+        book_funds(flows, r, avg_wage, i, h.group[i], h.age[i], h.sex[i], h.skill[i], h.employment[i],
+                   h.insured[i], h.urban_ss[i], h.wage[i], h.unemp_spell[i], h.unemp_ins_months[i], h.pension[i],
+                   lump_sum[i])
+
+
+@njit(cache=True)
+def book_funds(flows, r, avg_wage, i, group, age, sex, skill, employment, insured, urban_ss, wage, unemp_spell,
+               unemp_ins_months, pension, lump_sum):
+    """Book household i's month in the funds (both engines call this, in id order)."""
+    p_in, p_out, u_in, u_out = insurance.fund_flows(r, avg_wage, age, sex, skill, employment, insured, urban_ss,
+                                                    wage, unemp_spell, unemp_ins_months, pension, lump_sum)
+    flows[F_PENSION_IN, group, sex] += p_in
+    flows[F_PENSION_OUT, group, sex] += p_out
+    flows[F_LUMP_SUMS, group, sex] += lump_sum
+    flows[F_UI_IN, group, sex] += u_in
+    flows[F_UI_OUT, group, sex] += u_out
 
 
 @njit(cache=True)
@@ -223,4 +257,5 @@ def initial_earnings(h, n, p, r, informal_wage):
                                        h.spouse_age[i])
         h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i], earners,
                                            labour.reference_wage(h.employment[i], h.wage[i], informal_wage[k]),
-                                           h.unemp_spell[i], h.unemp_ins_months[i], h.land[i], h.compensation[i])
+                                           h.unemp_spell[i], h.unemp_ins_months[i], h.land[i], h.compensation[i],
+                                           h.pension[i])

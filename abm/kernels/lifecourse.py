@@ -119,8 +119,9 @@ def retire_at_start(h, n, p, r, seed, informal_wage, first):
 @njit(cache=True)
 def book_events(h, rows, d, flows, fate, events, new_age, step):
     """Book the month's demographic flows for `rows` (the households with something to book, in id order),
-    dissolve the households left without an adult (giving back their unit and school places), and return the
-    rows whose grown child formed a household of its own."""
+    clear the pension record of a head who died (the new head starts without one), dissolve the households
+    left without an adult (giving back their unit and school places), and return the rows whose grown child
+    formed a household of its own."""
     parents = np.empty(rows.shape[0], dtype=np.int64)
     n_new = 0
     for i in rows:
@@ -135,6 +136,9 @@ def book_events(h, rows, d, flows, fate, events, new_age, step):
                 d.public_used[h.district[i]] -= events[i, E_SEATS]
             elif h.school[i] == PRIVATE_MIGRANT:
                 d.private_used[h.district[i]] -= events[i, E_SEATS]
+        if fate[i] == life.HEAD_REPLACED:  # the late head's pension record and pension go with the head
+            h.pension_months[i], h.pension_streak[i] = 0, 0
+            h.pension_index[i], h.pension_account[i], h.pension[i] = 0.0, 0.0, 0.0
         if fate[i] == life.DISSOLVES:
             h.status[i] = DISSOLVED
             h.left[i] = step

@@ -8,11 +8,13 @@ scalars and returns the household's new values, so the two engines cannot drift.
     columns read      status, group, hukou, age, sex, size, kids_school, kids_pre, spouse, spouse_age, urban_ss,
                       land, compensation
     columns written   employment, sector, wage, insured, job_months, unemp_spell, unemp_ins_months,
-                      pension_months, pension_streak, medical_months, trainings, skill, income
+                      pension_months, pension_streak, medical_months, pension_index, pension_account, pension,
+                      trainings, skill, income
     behaviour         sep_formal, sep_informal, training_skill_gain, match_efficiency, match_elasticity,
                       informal_entry, second_earner, work_after_retirement, farm_income_per_mu (abm.parameters)
     rules             training_rate_*, training_cost, insurance_share_*, *_employee, *_employer,
-                      unemployment_benefit*, letting_income (abm.rules)
+                      unemployment_benefit*, pension_*, flexible_base, letting_income (abm.rules)
+    flows             the funds' income and outgo (abm.phases.insurance.fund_flows), in id order
     shared capacity   formal jobs by (sector, skill): hires per skill level this month (a matching function
                       of seekers and vacancies), given out in the order of each seeker's JOB_PRIORITY draw
 """
@@ -22,7 +24,7 @@ import math
 from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
-from abm.phases import priority_key
+from abm.phases import insurance, priority_key
 from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_HOME, retirement_age
 from abm.state import FORMAL, INFORMAL, INFORMAL_SECTOR, N_SKILLS, RETIRED, UNEMPLOYED
 
@@ -118,26 +120,32 @@ def reference_wage(employment, wage, informal_wage):
 
 
 @jit
-def contribute_and_earn(p, r, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment,
-                        insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell, unemp_ins_months,
-                        pension_months, pension_streak, medical_months):
-    """The month's contributions and income: (unemp_spell, unemp_ins_months, pension_months, pension_streak,
-    medical_months, income) after it. `informal_wage` is the informal wage at the head's skill level."""
+def contribute_and_earn(p, r, avg_wage, group, age, sex, skill, size, kids_school, kids_pre, spouse, spouse_age,
+                        employment, insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell,
+                        unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
+                        pension_account, pension, savings):
+    """The month's contributions, pension and income: (unemp_spell, unemp_ins_months, pension_months,
+    pension_streak, medical_months, pension_index, pension_account, pension, lump_sum, savings, income) after it.
+    `informal_wage` is the informal wage at the head's skill level, `avg_wage` the city's average wage. The head's
+    pension record accrues and, at the statutory age, is settled (abm.phases.insurance): the pension is income,
+    a lump sum goes to savings."""
     if employment == UNEMPLOYED:
         unemp_spell += 1
     if employment == FORMAL and insured == 1:
         unemp_ins_months += 1
     if dec.contributes_pension(employment, insured, urban_ss):
-        pension_months += 1
-        pension_streak += 1
         medical_months += 1
-    else:
-        pension_streak = 0
+    pension_months, pension_streak, pension_index, pension_account = insurance.accrue(
+        r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage, pension_months, pension_streak,
+        pension_index, pension_account)
+    pension, pension_account, lump_sum = insurance.settle_pension(r, avg_wage, age, sex, skill, pension_months,
+                                                                  pension_index, pension_account, pension)
     earners = other_earners(p, r, sex, skill, size, kids_school, kids_pre, spouse, spouse_age)
     income = dec.household_income(p, r, group, wage, employment, insured, earners,
                                   reference_wage(employment, wage, informal_wage), unemp_spell, unemp_ins_months,
-                                  land, compensation)
-    return unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, income
+                                  land, compensation, pension)
+    return (unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
+            pension_account, pension, lump_sum, savings + lump_sum, income)
 
 
 @jit
@@ -162,5 +170,6 @@ RETURNS = {
     "takes_informal_work": ("takes_it",),
     "employer_contribution": ("yuan",),
     "contribute_and_earn": ("unemp_spell", "unemp_ins_months", "pension_months", "pension_streak",
-                            "medical_months", "income"),
+                            "medical_months", "pension_index", "pension_account", "pension", "lump_sum", "savings",
+                            "income"),
 }

@@ -1,0 +1,163 @@
+"""Social insurance that pays: the head's pension record and pension, unemployment benefit by contribution
+years, and what each household puts into and takes out of the pension and unemployment funds this month.
+
+The model keeps contribution records per household head (not per member): months of pension contributions
+(`pension_months`), the sum of the monthly contribution indices (`pension_index`: own contribution wage over
+the city's average wage, so that `pension_index / pension_months` is the average contribution index of the
+2005 formula) and the personal account (`pension_account`, yuan). A head who dies takes the record along
+(abm.kernels.lifecourse.book_events clears it for the new head; inheritance of the account is not modelled).
+Called by the labour phase (abm.phases.labour.contribute_and_earn, both engines) and booked in id order by
+the fast engine's serial pass (abm.kernels.labour) or by the Mesa agent for itself.
+
+    columns read      age, sex, skill, employment, insured, urban_ss, wage, unemp_spell, unemp_ins_months
+    columns written   pension_months, pension_streak, pension_index, pension_account, pension (via labour)
+    city values       the city's average wage (World.avg_wage: the mean wage of the initial formal workers,
+                      moved each January with the money index like every money value)
+    rules             pension_employer, pension_employee, unemployment_employer, unemployment_employee,
+                      pension_min_years, pension_accrual, flexible_base, unemployment_benefit,
+                      unemployment_benefit_months_*, unemployment_qualifying_months, ss_subsidy (abm.rules)
+    flows             pension_fund_income, pension_fund_outgo, pension_lump_sums, unemployment_fund_income,
+                      unemployment_fund_outgo (abm.state.FLOWS)
+
+The 2005 formula (State Council Decision No. 38, 2005, section 6): a head retiring with at least
+`pension_min_years` (15) years of contributions draws each month the basic pension = pooled part +
+personal-account part, with
+
+    pooled part   = (average wage + average wage x own average contribution index) / 2
+                    x years of contributions x `pension_accrual` (1% a year)
+    account part  = personal account / months divisor (139 at 60, 170 at 55, 195 at 50: the Decision's table
+                    at the statutory ages; a head whose statutory age is between them takes the lower age's)
+
+With fewer years the personal account is paid out as a lump sum at retirement (into savings) and no basic
+pension is paid: State Council Decision No. 26 (1997) on a unified basic pension system for enterprise
+employees, the rule in force for urban employees until the Social Insurance Law (2011, art. 16) let them
+continue contributing. The personal account takes the employee's `pension_employee` (8%) of the contribution
+wage (Decision No. 38, 2005, section 4). Pensions in payment and accounts move with the money index each
+January (abm.world.World._index_money): the account is credited at the wage growth, an assumption.
+
+Unemployment insurance (State Council Order No. 258, 1999, Regulations on Unemployment Insurance, arts. 14,
+17): a head who loses an insured job after at least a year of contributions draws `unemployment_benefit` for
+up to 12 months (1-5 years of contributions), 18 (5-10 years) or 24 (10 years or more) of the spell. Insured
+months are cumulative and not used up by a claim (a simplification: the Order restarts the count). The level
+is the rule as before: the Order (art. 18) puts it between the dibao line and the minimum wage, which the
+default (Zhejiang 2013) is not in the 2009 cities whose minimum wage is lower.
+"""
+
+import numpy as np
+
+from abm import decisions as dec
+from abm.decisions import MONTHS, jit
+from abm.phases.lifecourse import retirement_age
+from abm.state import FORMAL
+
+# the benefit rules live with household income (abm.decisions), which adds the benefit; named here too
+benefit_months = dec.benefit_months
+unemployment_benefit = dec.unemployment_benefit
+
+
+@jit
+def months_divisor(statutory_age):
+    """The personal account's months divisor at the statutory retirement age (Decision No. 38, 2005, table):
+    139 at 60, 170 at 55, 195 at 50; an age between them takes the lower age's value."""
+    if statutory_age >= 60:
+        return 139.0
+    if statutory_age >= 55:
+        return 170.0
+    return 195.0
+
+
+@jit
+def contribution_wage(r, avg_wage, employment, insured, urban_ss, wage):
+    """The wage the head's contributions are paid on this month: the wage of an insured formal job; on urban
+    social security without one, `flexible_base` times the average wage (the base of the self-employed and
+    flexibly employed, Decision No. 38, 2005, section 3); else 0 (no contribution)."""
+    if employment == FORMAL and insured == 1:
+        return wage
+    if urban_ss == 1:
+        return r[0].flexible_base * avg_wage
+    return 0.0
+
+
+@jit
+def accrue(r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage, pension_months, pension_streak,
+           pension_index, pension_account):
+    """A month of pension contributions for a head under the statutory retirement age who contributes (an
+    insured formal job, or urban social security): (pension_months, pension_streak, pension_index,
+    pension_account) after it. The streak breaks in a month without contributions."""
+    pension_index, pension_account = float(pension_index), float(pension_account)
+    if dec.contributes_pension(employment, insured, urban_ss) and age < retirement_age(r, sex, skill):
+        cw = contribution_wage(r, avg_wage, employment, insured, urban_ss, wage)
+        pension_months += 1
+        pension_streak += 1
+        pension_index += cw / avg_wage if avg_wage > 0.0 else 0.0
+        pension_account += r[0].pension_employee * cw
+    else:
+        pension_streak = 0
+    return pension_months, pension_streak, pension_index, pension_account
+
+
+@jit
+def basic_pension(r, avg_wage, statutory_age, pension_months, pension_index, pension_account):
+    """The monthly basic pension of Decision No. 38 (2005) for this record, or 0 under `pension_min_years`."""
+    years = pension_months / MONTHS
+    if pension_months <= 0 or years < r[0].pension_min_years:
+        return 0.0
+    own_index = float(pension_index) / pension_months
+    pooled = (avg_wage + avg_wage * own_index) / 2.0 * years * r[0].pension_accrual
+    return pooled + float(pension_account) / months_divisor(statutory_age)
+
+
+@jit
+def settle_pension(r, avg_wage, age, sex, skill, pension_months, pension_index, pension_account, pension):
+    """At the statutory age, once: a head with `pension_min_years` of contributions starts drawing the basic
+    pension (the account is turned into it); one with fewer has the account paid out as a lump sum.
+    Returns (pension, pension_account, lump_sum)."""
+    pension, pension_account = float(pension), float(pension_account)
+    statutory = retirement_age(r, sex, skill)
+    if pension > 0.0 or age < statutory:
+        return pension, pension_account, 0.0
+    # rounded to the stored precision (float32), so the pension paid now is the one paid every month after
+    monthly = float(np.float32(basic_pension(r, avg_wage, statutory, pension_months, pension_index, pension_account)))
+    if monthly > 0.0:
+        return monthly, 0.0, 0.0
+    return 0.0, 0.0, pension_account
+
+
+@jit
+def fund_flows(r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage, unemp_spell, unemp_ins_months,
+               pension, lump_sum):
+    """What this household puts into and takes out of the funds this month, after its contributions and
+    earnings: (pension_in, pension_out, unemployment_in, unemployment_out).
+
+    pension_in    employer and employee pension contributions (`pension_employer` + `pension_employee`) on the
+                  contribution wage of a head under the statutory age in an insured formal job; for a household
+                  on urban social security without one, the city's subsidy `ss_subsidy` (what the model has
+                  paying for its cover: the household's own contribution is not modelled)
+    pension_out   the monthly pension and any lump sum paid
+    unemployment  contributions (`unemployment_employer` + `unemployment_employee`) of an insured formal job;
+                  the benefit paid
+    """
+    pension_in = 0.0
+    unemployment_in = 0.0
+    if employment == FORMAL and insured == 1:
+        if age < retirement_age(r, sex, skill):
+            pension_in = (r[0].pension_employer + r[0].pension_employee) * wage
+        unemployment_in = (r[0].unemployment_employer + r[0].unemployment_employee) * wage
+    elif urban_ss == 1:
+        pension_in = r[0].ss_subsidy
+    pension_out = float(pension) + lump_sum
+    return pension_in, pension_out, unemployment_in, unemployment_benefit(r, employment, unemp_spell,
+                                                                          unemp_ins_months)
+
+
+# what each function returns, by name (the phase's unit cases in tests/phases/insurance.yaml read them)
+RETURNS = {
+    "months_divisor": ("months",),
+    "contribution_wage": ("yuan",),
+    "accrue": ("pension_months", "pension_streak", "pension_index", "pension_account"),
+    "basic_pension": ("yuan",),
+    "settle_pension": ("pension", "pension_account", "lump_sum"),
+    "benefit_months": ("months",),
+    "unemployment_benefit": ("yuan",),
+    "fund_flows": ("pension_in", "pension_out", "unemployment_in", "unemployment_out"),
+}
