@@ -42,7 +42,6 @@ from abm.state import (
     F_POVERTY_ENTRIES,
     GROUPS,
     INFORMAL_SECTOR,
-    MALE,
     MIGRANT,
     N_FORMAL_SECTORS,
     N_SKILLS,
@@ -267,11 +266,9 @@ class World:
         wage's contribution index, with the employee's share in the personal account. Heads at or past the
         statutory retirement age retired before the start: their records were settled then and are not known,
         so they start without one (no pension and no lump sum is paid to them: an assumption)."""
-        h, r = self.h, self.rv
+        h = self.h
         rows = slice(start, stop)
-        statutory = np.where(h.sex[rows] == MALE, r.retirement_age_men,
-                             np.where(h.skill[rows] == 2, r.retirement_age_women_cadre, r.retirement_age_women))
-        retired = h.age[rows] >= statutory
+        retired = lifecourse.past_statutory_age(self.r, h.age[rows], h.sex[rows], h.skill[rows])
         h.pension_months[rows][retired] = 0
         h.pension_streak[rows][retired] = 0
         months = h.pension_months[rows].astype(np.float64)

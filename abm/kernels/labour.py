@@ -11,7 +11,6 @@ would be most of the step.
 import numpy as np
 from numba import njit, prange
 
-from abm import decisions as dec
 from abm.kernels.common import flagged, vacancies
 from abm.phases import insurance, labour
 from abm.phases import requisition as req
@@ -211,9 +210,11 @@ def _contribute_and_earn(p, r, avg_wage, status, group, age, sex, skill, size, k
                                                      unemp_spell[i], unemp_ins_months[i], pension_months[i],
                                                      pension_streak[i], medical_months[i], pension_index[i],
                                                      pension_account[i], pension[i], savings[i])
-            books[i] = (lump_sum[i] != 0.0 or pension[i] != 0.0 or urban_ss[i] == 1
-                        or (employment[i] == FORMAL and insured[i] == 1)
-                        or dec.unemployment_benefit(r, employment[i], unemp_spell[i], unemp_ins_months[i]) > 0.0)
+            # booked in id order afterwards where the household has any flow (adding 0 changes no sum)
+            p_in, p_out, u_in, u_out = insurance.fund_flows(r, avg_wage, age[i], sex[i], skill[i], employment[i],
+                                                            insured[i], urban_ss[i], wage[i], unemp_spell[i],
+                                                            unemp_ins_months[i], pension[i], lump_sum[i])
+            books[i] = p_in != 0.0 or p_out != 0.0 or u_in != 0.0 or u_out != 0.0
 
 
 @njit(cache=True)
@@ -252,10 +253,7 @@ def book_funds(flows, r, avg_wage, i, group, age, sex, skill, employment, insure
 @njit(cache=True)
 def initial_earnings(h, n, p, r, informal_wage):
     for i in range(n):
-        k = h.skill[i]
-        earners = labour.other_earners(p, r, h.sex[i], k, h.size[i], h.kids_school[i], h.kids_pre[i], h.spouse[i],
-                                       h.spouse_age[i])
-        h.income[i] = dec.household_income(p, r, h.group[i], h.wage[i], h.employment[i], h.insured[i], earners,
-                                           labour.reference_wage(h.employment[i], h.wage[i], informal_wage[k]),
-                                           h.unemp_spell[i], h.unemp_ins_months[i], h.land[i], h.compensation[i],
-                                           h.pension[i])
+        h.income[i] = labour.earnings(p, r, h.group[i], h.sex[i], h.skill[i], h.size[i], h.kids_school[i],
+                                      h.kids_pre[i], h.spouse[i], h.spouse_age[i], h.employment[i], h.insured[i],
+                                      h.wage[i], informal_wage[h.skill[i]], h.unemp_spell[i], h.unemp_ins_months[i],
+                                      h.land[i], h.compensation[i], h.pension[i])

@@ -117,6 +117,15 @@ def retire_at_start(h, n, p, r, seed, informal_wage, first):
 
 
 @njit(cache=True)
+def past_statutory_age(r, age, sex, skill):
+    """For each head, whether its age has reached the statutory retirement age (the phase's rule)."""
+    out = np.empty(age.shape[0], dtype=np.bool_)
+    for j in range(age.shape[0]):
+        out[j] = age[j] >= life.retirement_age(r, sex[j], skill[j])
+    return out
+
+
+@njit(cache=True)
 def book_events(h, rows, d, flows, fate, events, new_age, step):
     """Book the month's demographic flows for `rows` (the households with something to book, in id order),
     clear the pension record of a head who died (the new head starts without one), dissolve the households

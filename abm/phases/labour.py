@@ -120,6 +120,17 @@ def reference_wage(employment, wage, informal_wage):
 
 
 @jit
+def earnings(p, r, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment, insured, wage,
+             informal_wage, unemp_spell, unemp_ins_months, land, compensation, pension):
+    """The household's monthly income before assistance (abm.decisions.household_income), with its other adults'
+    earnings (`other_earners` at the `reference_wage`); `informal_wage` is the informal wage at the head's skill."""
+    earners = other_earners(p, r, sex, skill, size, kids_school, kids_pre, spouse, spouse_age)
+    return dec.household_income(p, r, group, wage, employment, insured, earners,
+                                reference_wage(employment, wage, informal_wage), unemp_spell, unemp_ins_months,
+                                land, compensation, pension)
+
+
+@jit
 def contribute_and_earn(p, r, avg_wage, group, age, sex, skill, size, kids_school, kids_pre, spouse, spouse_age,
                         employment, insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell,
                         unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
@@ -140,10 +151,8 @@ def contribute_and_earn(p, r, avg_wage, group, age, sex, skill, size, kids_schoo
         pension_index, pension_account)
     pension, pension_account, lump_sum = insurance.settle_pension(r, avg_wage, age, sex, skill, pension_months,
                                                                   pension_index, pension_account, pension)
-    earners = other_earners(p, r, sex, skill, size, kids_school, kids_pre, spouse, spouse_age)
-    income = dec.household_income(p, r, group, wage, employment, insured, earners,
-                                  reference_wage(employment, wage, informal_wage), unemp_spell, unemp_ins_months,
-                                  land, compensation, pension)
+    income = earnings(p, r, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment, insured,
+                      wage, informal_wage, unemp_spell, unemp_ins_months, land, compensation, pension)
     return (unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
             pension_account, pension, lump_sum, savings + lump_sum, income)
 
@@ -162,6 +171,7 @@ RETURNS = {
     "works": ("works",),
     "other_earners": ("earners",),
     "reference_wage": ("yuan",),
+    "earnings": ("income",),
     "seeks_formal_job": ("seeks",),
     "separate_and_train": ("loses_job", "trained", "skill"),
     "hires_this_month": ("hires",),
