@@ -244,27 +244,34 @@ def compare(
                         ] = None,
     csv: Annotated[Optional[Path], typer.Option(help="also write the table to this CSV file")] = None,
 ) -> None:
-    """Paired effect of each arm against the baseline arm at the horizon, with 95% intervals."""
+    """Paired effect of each arm against the baseline arm at the horizon, with 95% intervals: on households,
+    then on the public purse (the net fiscal cost, the city's and each fund's, per person, the budget lines)."""
+    import pandas as pd
+
+    from abm.indicators import FISCAL
     from abm.sweep.compare import effects
 
     manifest = _sweep_folder(folder, (out_file_problem(csv, "--csv") if csv is not None else None,), baseline)
     try:
         table = effects(folder, baseline)
+        fiscal = effects(folder, baseline, pairs=FISCAL)
     except (FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     if table.empty:
         _fail(f"{folder}: no arm besides the baseline has finished runs")
     base_arm = baseline or manifest["baseline_arm"]
-    out = Table(title=f"effect against {base_arm} at the horizon: mean paired difference and 95% interval "
-                      f"over {_pairs(table)} paired runs (flows per year)", title_justify="left")
-    for col in ("outcome", "arm", base_arm, "arm value", "effect [95% interval]", "CRN var. cut"):
-        out.add_column(col, justify="left" if col in ("outcome", "arm") else "right", overflow="fold",
-                       min_width=24 if col == "outcome" else None)
-    for r in table.itertuples():
-        out.add_row(f"{r.indicator} · {r.group} ({r.unit})", r.arm, number(r.baseline), number(r.value),
-                    f"{number(r.effect, True, r.baseline)} [{number(r.ci_low, True, r.baseline)}, "
-                    f"{number(r.ci_high, True, r.baseline)}]", percent(r.variance_reduction))
-    console.print(out)
+    for what, rows in (("effect", table), ("fiscal cost", fiscal)):
+        out = Table(title=f"{what} against {base_arm} at the horizon: mean paired difference and 95% interval "
+                          f"over {_pairs(rows)} paired runs (flows per year)", title_justify="left")
+        for col in ("outcome", "arm", base_arm, "arm value", "effect [95% interval]", "CRN var. cut"):
+            out.add_column(col, justify="left" if col in ("outcome", "arm") else "right", overflow="fold",
+                           min_width=24 if col == "outcome" else None)
+        for r in rows.itertuples():
+            out.add_row(f"{r.indicator} · {r.group} ({r.unit})", r.arm, number(r.baseline), number(r.value),
+                        f"{number(r.effect, True, r.baseline)} [{number(r.ci_low, True, r.baseline)}, "
+                        f"{number(r.ci_high, True, r.baseline)}]", percent(r.variance_reduction))
+        console.print(out)
+    table = pd.concat([table.assign(panel="households"), fiscal.assign(panel="fiscal")], ignore_index=True)
     if csv is not None:
         try:
             with atomic_file(csv) as tmp:

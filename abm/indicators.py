@@ -88,11 +88,12 @@ A_COPRODUCING = _quantity("coproducing", "households taking part in community co
 A_PENSIONERS = _quantity("pensioners", "households whose head draws a basic pension")
 A_PENSIONS = _quantity("pensions", "basic pensions paid to heads")
 A_UI_PAID = _quantity("unemployment_benefit_recipients", "households paid unemployment benefit")
+A_PUBLIC_RENT = _quantity("public_rent", "rent paid for public rental units and compounds (the city's housing revenue)")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND = range(6)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, FUND_NET, NET_COST = range(8)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,19 @@ def resident_share(numerator: str, persons: str) -> Formula:
 def fund_balance(name: str) -> Formula:
     """A social-insurance fund's balance (real yuan), in the all/all row only (abm.state.FUNDS)."""
     return Formula(FUND, [f[0] for f in FUNDS].index(name))
+
+
+def fund_net_cost(name: str) -> Formula:
+    """A fund's outgo less its income this month (real yuan): what the fund costs, negative when it gains."""
+    return Formula(FUND_NET, [f[0] for f in FUNDS].index(name))
+
+
+def net_cost(with_funds: bool, per_person: bool) -> Formula:
+    """The public sector's net cost this month: every budget line (households' spending and, in the all/all
+    row, the city's own) less the city's revenue the model knows (public rents), plus with `with_funds` each
+    fund's outgo less its income; with `per_person`, per person in the row's active households. The city's
+    subsidies to a fund are a budget line and the fund's income, so they cancel in the sum with the funds."""
+    return Formula(NET_COST, int(with_funds), int(per_person))
 
 
 @dataclass(frozen=True)
@@ -209,6 +223,12 @@ INDICATORS: tuple[Indicator, ...] = (
       budget("budget_insurance_subsidy")),
     I("budget_community", "yuan/month", "flow", "residential-committee staff and community services",
       budget("budget_community")),
+    I("budget_land_compensation", "yuan/month", "flow", "cash compensation paid for requisitioned land",
+      budget("budget_land_compensation")),
+    I("public_rent_revenue", "yuan/month", "flow", "rents paid to the city for public rental units and compounds",
+      count("public_rent")),
+    I("city_net_cost", "yuan/month", "flow", "every budget line less public rents (the city's budget, not the funds)",
+      net_cost(with_funds=False, per_person=False)),
     I("urbanization_gap", "share", "rate",
       "residents without urban hukou, of all residents (the gap between resident- and hukou-based urbanization)",
       resident_share("persons_without_urban_hukou", "persons")),
@@ -255,6 +275,14 @@ INDICATORS: tuple[Indicator, ...] = (
     I("unemployment_fund_balance", "yuan", "stock",
       "the unemployment fund's income less its outgo since the start (all/all row only)",
       fund_balance("unemployment")),
+    *(I(f"{name}_fund_net_cost", "yuan/month", "flow", f"the {name} fund's outgo less its income",
+        fund_net_cost(name)) for name, _, _ in FUNDS),
+    I("net_fiscal_cost", "yuan/month", "flow",
+      "the city's net cost plus every fund's outgo less its income (subsidies from the city to a fund cancel)",
+      net_cost(with_funds=True, per_person=False)),
+    I("net_fiscal_cost_per_person", "yuan/month", "rate",
+      "the net fiscal cost per person in the active households (the all/all row adds the city's own spending)",
+      net_cost(with_funds=True, per_person=True)),
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
@@ -268,6 +296,10 @@ SEX_LABELS = ("female", "male", "all")
 _FORM = np.array([i.formula.form for i in INDICATORS], dtype=np.int64)
 _A = np.array([i.formula.a for i in INDICATORS], dtype=np.int64)
 _B = np.array([i.formula.b for i in INDICATORS], dtype=np.int64)
+# the flows a net cost adds up: the budget lines, and each fund's income and outgo
+_BUDGET_FLOWS = np.array([FLOWS.index(line) for line in BUDGET_LINES], dtype=np.int64)
+_FUND_IN = np.array([f[1] for f in FUNDS], dtype=np.int64)
+_FUND_OUT = np.array([f[2] for f in FUNDS], dtype=np.int64)
 CHUNK = 1 << 14  # households per partial sum; fixed, so sums do not depend on the thread count
 
 # The headline sets, defined once: what each output leads with.
@@ -283,6 +315,13 @@ POLICY_OUTCOMES = (("registration_rate", "migrant"), ("public_school_share", "mi
                    ("households", "migrant"), ("resettled_farmers", "land_losing_farmer"),
                    ("farmers_urban_social_security", "land_losing_farmer"), ("training_person_times", "all"),
                    ("budget_education", "all"), ("budget_housing", "all"))
+# (indicator, group): what a policy costs the public sector (`abm compare` and the sweep report, beside the
+# household effects): the net cost, the city's and each fund's, per person by group, and the budget lines
+FISCAL = (("net_fiscal_cost", "all"), ("city_net_cost", "all"),
+          *((f"{name}_fund_net_cost", "all") for name, _, _ in FUNDS),
+          ("net_fiscal_cost_per_person", "all"), ("net_fiscal_cost_per_person", "migrant"),
+          ("net_fiscal_cost_per_person", "land_losing_farmer"), ("net_fiscal_cost_per_person", "urban_poor"),
+          *((line, "all") for line in BUDGET_LINES), ("public_rent_revenue", "all"))
 # (indicator, group): the sweep report's trajectories over time
 TRAJECTORIES = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
                 ("informal_housing_share", "migrant"), ("pension_coverage", "migrant"),
@@ -291,7 +330,7 @@ TRAJECTORIES = (("registration_rate", "migrant"), ("public_school_share", "migra
 # the sweep report's breakdown by group and sex
 BREAKDOWN = ("registration_rate", "public_school_share", "informal_housing_share", "pension_coverage",
              "employment_rate", "poverty_rate_absolute")
-assert set(SUMMARY) | set(BREAKDOWN) | {n for n, _ in POLICY_OUTCOMES + TRAJECTORIES} <= set(NAMES)
+assert set(SUMMARY) | set(BREAKDOWN) | {n for n, _ in POLICY_OUTCOMES + TRAJECTORIES + FISCAL} <= set(NAMES)
 
 
 @njit(cache=True)
@@ -336,6 +375,7 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_RENT] += rent[i] if pays_rent else 0.0
             q[A_RENT_INCOME] += income[i] if pays_rent else 0.0
             q[A_PUBLIC_RENTAL] += 1.0 if t == PUBLIC_RENTAL or t == COMPOUND else 0.0
+            q[A_PUBLIC_RENT] += rent[i] if t == PUBLIC_RENTAL or t == COMPOUND else 0.0
             pension = dec.contributes_pension(emp, insured[i], urban_ss[i])
             q[A_PENSION] += 1.0 if pension else 0.0
             q[A_MEDICAL] += 1.0 if pension or dec.is_local(hk) else 0.0
@@ -480,6 +520,22 @@ def median_per_person(status, income, size, pc):
 
 
 @njit(cache=True)
+def _net_cost(f, c, city_budget, city, with_funds, per_person, scale):
+    cost = -c[A_PUBLIC_RENT]
+    for k in _BUDGET_FLOWS:
+        cost += f[k]
+    if with_funds:
+        for a in range(_FUND_IN.shape[0]):
+            cost += f[_FUND_OUT[a]] - f[_FUND_IN[a]]
+    cost *= scale
+    if city:
+        cost += city_budget.sum()
+    if per_person:
+        return _ratio(cost, c[A_PERSONS] * scale)
+    return cost
+
+
+@njit(cache=True)
 def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
@@ -532,6 +588,10 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                         out[k, G, S] += city_budget[b]
                 elif form == FUND:
                     out[k, G, S] = funds[a] if city else 0.0
+                elif form == FUND_NET:
+                    out[k, G, S] = (f[_FUND_OUT[a]] - f[_FUND_IN[a]]) * scale
+                elif form == NET_COST:
+                    out[k, G, S] = _net_cost(f, c, city_budget, city, a == 1, b == 1, scale)
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:

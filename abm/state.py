@@ -134,13 +134,13 @@ FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
          "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "poverty_entries",
          "poverty_exits", "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education",
          "budget_housing", "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community",
-         "pension_fund_income", "pension_fund_outgo", "pension_lump_sums", "unemployment_fund_income",
-         "unemployment_fund_outgo")
+         "budget_land_compensation", "pension_fund_income", "pension_fund_outgo", "pension_lump_sums",
+         "unemployment_fund_income", "unemployment_fund_outgo")
 (F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_BIRTHS, F_DEATHS, F_RETIREMENTS,
  F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_POVERTY_EXITS, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS,
- F_DEPARTURE_PERSONS, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY, F_PENSION_IN,
- F_PENSION_OUT, F_LUMP_SUMS, F_UI_IN, F_UI_OUT) = range(len(FLOWS))
-BUDGET_LINES = FLOWS[F_EDU:F_COMMUNITY + 1]
+ F_DEPARTURE_PERSONS, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY, F_LAND_COMP,
+ F_PENSION_IN, F_PENSION_OUT, F_LUMP_SUMS, F_UI_IN, F_UI_OUT) = range(len(FLOWS))
+BUDGET_LINES = FLOWS[F_EDU:F_LAND_COMP + 1]
 # the funds whose balances the world keeps (World.funds, real yuan): name, income flow, outgo flow
 FUNDS = (("pension", F_PENSION_IN, F_PENSION_OUT), ("unemployment", F_UI_IN, F_UI_OUT))
 

@@ -161,6 +161,26 @@ def test_invariants_hold_every_step(c):
         persons = w.h.size[: w.n][active].astype(float).sum() * w.scale
         np.testing.assert_allclose(v[INDEX["population"], ALL_G, ALL_S], persons, rtol=1e-12)
         check_funds(w, v, balances0)
+        check_net_cost(v)
+
+
+def check_net_cost(v: np.ndarray) -> None:
+    """The public sector's net cost, in every group row and the whole: the budget lines less public rents is the
+    city's; adding each fund's outgo less its income gives the net fiscal cost; per person it is that over the
+    row's population."""
+    for g in range(ALL_G + 1):
+        city = sum(v[INDEX[line], g, ALL_S] for line in BUDGET_LINES) - v[INDEX["public_rent_revenue"], g, ALL_S]
+        funds = 0.0
+        for fund, _, _ in FUNDS:
+            net = v[INDEX[f"{fund}_fund_outgo"], g, ALL_S] - v[INDEX[f"{fund}_fund_income"], g, ALL_S]
+            np.testing.assert_allclose(v[INDEX[f"{fund}_fund_net_cost"], g, ALL_S], net, rtol=1e-9, atol=1e-6)
+            funds += net
+        np.testing.assert_allclose(v[INDEX["city_net_cost"], g, ALL_S], city, rtol=1e-9, atol=1e-3)
+        total = v[INDEX["net_fiscal_cost"], g, ALL_S]
+        np.testing.assert_allclose(total, city + funds, rtol=1e-9, atol=1e-3)
+        persons = v[INDEX["population"], g, ALL_S]
+        per_person = total / persons if persons > 0 else 0.0
+        np.testing.assert_allclose(v[INDEX["net_fiscal_cost_per_person"], g, ALL_S], per_person, rtol=1e-9, atol=1e-9)
 
 
 def check_funds(w: World, v: np.ndarray, balances0: dict) -> None:

@@ -172,6 +172,13 @@ def test_compare_shows_paired_effects_with_intervals(finished_sweep, tmp_path):
     reg = table[(table["indicator"] == "registration_rate") & (table["group"] == "migrant")].iloc[0]
     assert reg["pairs"] == 4 and reg["ci_low"] <= reg["effect"] <= reg["ci_high"]
     assert reg["effect"] > 0  # Zhengzhou ties services to registration
+    # the fiscal panel: the net cost is the city's plus each fund's, and Zhengzhou's seats cost the budget
+    assert "fiscal cost against" in result.output and "net_fiscal_cost" in result.output
+    fiscal = table[table["panel"] == "fiscal"].set_index(["indicator", "group"])
+    funds = fiscal.loc[[i for i in fiscal.index if i[0].endswith("_fund_net_cost")], "effect"].sum()
+    assert fiscal.loc[("net_fiscal_cost", "all"), "effect"] == pytest.approx(
+        fiscal.loc[("city_net_cost", "all"), "effect"] + funds, rel=1e-9, abs=1e-3)
+    assert fiscal.loc[("budget_education", "all"), "effect"] > 0
     result = runner.invoke(app, ["compare", str(finished_sweep), "--baseline", "nowhere"])
     assert result.exit_code == 2 and "baseline arm 'nowhere' is not in this sweep" in result.output
 

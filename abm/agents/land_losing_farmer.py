@@ -2,7 +2,7 @@
 
 from abm.agents.household import Household
 from abm.phases import requisition
-from abm.state import F_CONVERSIONS, FARMER
+from abm.state import F_CONVERSIONS, F_LAND_COMP, FARMER
 
 
 class LandLosingFarmer(Household):
@@ -15,8 +15,10 @@ class LandLosingFarmer(Household):
         r, d = w.r, w.districts
         if not requisition.loses_land(r, w.seed, w.step, self.row, self.group, self.land):
             return
+        before = self.compensation
         self.land, self.compensation, self.savings, self.urban_ss, self.hukou, converted = requisition.compensate(
             r, self.land, self.compensation, self.savings, self.urban_ss, self.hukou)
+        self.flow(F_LAND_COMP, self.compensation - before)
         if converted:
             self.flow(F_CONVERSIONS, 1.0)
         resettled, self.tenure, self.hukou, converted = requisition.resettle(r, d.units, d.occupied, self.district,

@@ -17,6 +17,7 @@ from abm.phases import requisition as req
 from abm.state import (
     ACTIVE,
     F_CONVERSIONS,
+    F_LAND_COMP,
     F_LUMP_SUMS,
     F_PENSION_IN,
     F_PENSION_OUT,
@@ -47,8 +48,10 @@ def requisition(h, n, d, r, seed, step, flows, work):
     _loses_land(r, seed, step, h.status[:n], h.group[:n], h.land[:n], flag)
     for i in flagged(flag):
         g, s = h.group[i], h.sex[i]
+        before = h.compensation[i]
         h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i], converted = req.compensate(
             r, h.land[i], h.compensation[i], h.savings[i], h.urban_ss[i], h.hukou[i])
+        flows[F_LAND_COMP, g, s] += h.compensation[i] - before
         if converted:
             flows[F_CONVERSIONS, g, s] += 1.0
         resettled, h.tenure[i], h.hukou[i], converted = req.resettle(r, d.units, d.occupied, h.district[i],

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from abm.fmt import html_table, number, percent
-from abm.indicators import BREAKDOWN, POLICY_OUTCOMES, TRAJECTORIES, UNIT
+from abm.indicators import BREAKDOWN, FISCAL, POLICY_OUTCOMES, TRAJECTORIES, UNIT
 from abm.store import atomic_file
 from abm.sweep.compare import effects, horizon_outcomes, unit_at_horizon
 from abm.sweep.store import failures, finished, read_indicators, read_manifest, runs_frame
@@ -315,6 +315,7 @@ def build_report(out: Path, dest: Path | None = None) -> Path:
     table = effects(out)
     if not table.empty:
         parts += ["<h2>Effects against the baseline arm</h2>", effects_figure(table, base_arm), _effects_html(table)]
+        parts += ["<h2>Fiscal cost against the baseline arm</h2>", FISCAL_NOTE, _effects_html(effects(out, pairs=FISCAL))]
     palette = _palette([a for a in manifest["config"]["arms"] if a in set(frame["arm"])])
     parts += ["<h2>Trajectories</h2>", trajectories_figure(frame, palette),
               "<h2>By group</h2>", breakdown_figure(last, "group", palette),
@@ -380,6 +381,11 @@ def _effects_html(table: pd.DataFrame) -> str:
     t = table.assign(outcome=[label(n, g, horizon=True) for n, g in zip(table["indicator"], table["group"])])
     return html_table(t, EFFECT_COLUMNS, formats={"CRN variance reduction": percent}, scale="baseline",
                       signed=("effect", "95% low", "95% high"))
+
+
+FISCAL_NOTE = ("<p>What each arm costs the public sector, per year at the horizon (yuan; per person: yuan a month): "
+               "the net fiscal cost is every budget line less public rents, plus each social-insurance fund's "
+               "outgo less its income; the city's subsidies to a fund count once. A negative effect saves.</p>")
 
 
 EFFECT_COLUMNS = {"outcome": "outcome", "arm": "arm", "baseline": "baseline", "value": "arm value",
