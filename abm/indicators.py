@@ -92,7 +92,7 @@ N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND = range(6)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, PER_HOUSEHOLD = range(7)
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,11 @@ def budget(line: str) -> Formula:
 def resident_share(numerator: str, persons: str) -> Formula:
     """c[numerator] / c[persons]; in the all/all row the city's background urban residents join the persons."""
     return Formula(RESIDENT_SHARE, QUANTITY[numerator], QUANTITY[persons])
+
+
+def per_household(name: str, quantity: str = "households") -> Formula:
+    """The month's flow over c[quantity] (0 when there is none): a mean per household, or a share of them."""
+    return Formula(PER_HOUSEHOLD, FLOWS.index(name), QUANTITY[quantity])
 
 
 def fund_balance(name: str) -> Formula:
@@ -205,7 +210,8 @@ INDICATORS: tuple[Indicator, ...] = (
     I("budget_assistance", "yuan/month", "flow", "minimum living allowance and temporary assistance",
       budget("budget_assistance")),
     I("budget_training", "yuan/month", "flow", "training courses", budget("budget_training")),
-    I("budget_insurance_subsidy", "yuan/month", "flow", "public subsidies to social insurance",
+    I("budget_insurance_subsidy", "yuan/month", "flow",
+      "public subsidies to social insurance, and the resident medical schemes' inpatient reimbursements",
       budget("budget_insurance_subsidy")),
     I("budget_community", "yuan/month", "flow", "residential-committee staff and community services",
       budget("budget_community")),
@@ -255,6 +261,24 @@ INDICATORS: tuple[Indicator, ...] = (
     I("unemployment_fund_balance", "yuan", "stock",
       "the unemployment fund's income less its outgo since the start (all/all row only)",
       fund_balance("unemployment")),
+    I("medical_fund_income", "yuan/month", "flow",
+      "employee medical insurance contributions (employer and employee) of insured jobs", flow("medical_fund_income")),
+    I("medical_fund_outgo", "yuan/month", "flow", "inpatient reimbursements of the employee medical insurance",
+      flow("medical_fund_outgo")),
+    I("medical_fund_balance", "yuan", "stock",
+      "the employee medical insurance fund's income less its outgo since the start (all/all row only)",
+      fund_balance("medical")),
+    I("health_episodes", "persons/month", "flow", "members with an inpatient episode", flow("health_episodes")),
+    I("health_reimbursements", "yuan/month", "flow",
+      "inpatient costs paid by the medical schemes (employee, urban resident, rural cooperative)",
+      flow("health_reimbursements")),
+    I("health_out_of_pocket", "yuan/month", "flow", "inpatient costs paid by households",
+      flow("health_out_of_pocket")),
+    I("mean_out_of_pocket", "yuan/month", "rate", "inpatient costs paid by households, per household",
+      per_household("health_out_of_pocket")),
+    I("catastrophic_health_rate", "share", "rate",
+      "households whose health spending this month is catastrophic (above 40% of a year's capacity to pay)",
+      per_household("catastrophic_health")),
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
@@ -532,6 +556,8 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                         out[k, G, S] += city_budget[b]
                 elif form == FUND:
                     out[k, G, S] = funds[a] if city else 0.0
+                elif form == PER_HOUSEHOLD:
+                    out[k, G, S] = _ratio(f[a], c[b])
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:
