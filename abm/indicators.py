@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
-from abm.phases import labour
+from abm.phases import health, labour
 from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
     BUDGET_LINES,
@@ -88,6 +88,9 @@ A_COPRODUCING = _quantity("coproducing", "households taking part in community co
 A_PENSIONERS = _quantity("pensioners", "households whose head draws a basic pension")
 A_PENSIONS = _quantity("pensions", "basic pensions paid to heads")
 A_UI_PAID = _quantity("unemployment_benefit_recipients", "households paid unemployment benefit")
+A_MED_EMPLOYEE = _quantity("employee_medical", "persons in the employee medical insurance (heads)")
+A_MED_RESIDENT = _quantity("resident_medical", "persons in the urban resident medical insurance")
+A_MED_NRCMS = _quantity("nrcms", "persons in the rural cooperative medical scheme (local or of a home county)")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
@@ -276,6 +279,13 @@ INDICATORS: tuple[Indicator, ...] = (
       flow("health_out_of_pocket")),
     I("mean_out_of_pocket", "yuan/month", "rate", "inpatient costs paid by households, per household",
       per_household("health_out_of_pocket")),
+    I("employee_medical_insured", "persons", "stock", "persons in the urban employee medical insurance (heads)",
+      count("employee_medical")),
+    I("resident_medical_insured", "persons", "stock", "persons in the urban resident medical insurance",
+      count("resident_medical")),
+    I("nrcms_insured", "persons", "stock",
+      "persons in the New Rural Cooperative Medical Scheme (their own county's or a migrant's home county's)",
+      count("nrcms")),
     I("catastrophic_health_rate", "share", "rate",
       "households whose health spending this month is catastrophic (above 40% of a year's capacity to pay)",
       per_household("catastrophic_health")),
@@ -327,7 +337,7 @@ def _ratio(a, b):
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
                 status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing, pension_paid, unemp_spell,
-                unemp_ins_months):
+                unemp_ins_months, year):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -386,6 +396,12 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_PENSIONERS] += 1.0 if pension_paid[i] > 0.0 else 0.0
             q[A_PENSIONS] += float(pension_paid[i])
             q[A_UI_PAID] += 1.0 if dec.unemployment_benefit(r, emp, unemp_spell[i], unemp_ins_months[i]) > 0.0 else 0.0
+            employee = health.employee_covered(emp, insured[i], pension_paid[i])
+            others = float(size[i]) - (1.0 if employee else 0.0)  # the head's family takes the hukou's scheme
+            family = health.scheme(year, hk, urban_ss[i], False)
+            q[A_MED_EMPLOYEE] += 1.0 if employee else 0.0
+            q[A_MED_RESIDENT] += others if family == health.URBAN_RESIDENT else 0.0
+            q[A_MED_NRCMS] += others if family == health.NRCMS_LOCAL or family == health.NRCMS_AWAY else 0.0
     return part
 
 
@@ -504,7 +520,7 @@ def median_per_person(status, income, size, pc):
 
 
 @njit(cache=True)
-def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work):
+def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work, year):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
     Each indicator is its declared formula over its row's sums and flows. `city_budget` holds
@@ -524,7 +540,7 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
                        h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n], h.pension[:n],
-                       h.unemp_spell[:n], h.unemp_ins_months[:n])
+                       h.unemp_spell[:n], h.unemp_ins_months[:n], year)
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
