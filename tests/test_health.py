@@ -4,6 +4,7 @@ takes in 10% of insured wages and pays the employee scheme's reimbursements; Yan
 to households after shocks."""
 
 import numpy as np
+import pytest
 
 from abm.indicators import INDEX
 from abm.runner import simulate
@@ -62,3 +63,17 @@ def test_medical_fund_takes_ten_percent_of_insured_wages_and_pays_the_employee_s
     assert (outgo <= series(r, "health_reimbursements") + 1e-6).all()
     balance = series(r, "medical_fund_balance")
     np.testing.assert_allclose(balance[-1], (series(r, "medical_fund_income") - outgo).sum(), rtol=1e-9)
+
+
+def test_the_cost_of_an_episode_moves_with_the_money_index_each_january():
+    from abm.world import World
+    from abm.engine import FastEngine
+
+    w = World(make_spec(city="zhengzhou", households=100, months=2, seed=1, start_month=11))
+    cost0 = w.rv.inpatient_cost
+    engine = FastEngine(w)
+    engine.step()  # December: no change
+    assert w.rv.inpatient_cost == cost0
+    engine.step()  # January: the money index moves
+    assert w.money_index != 1.0
+    assert w.rv.inpatient_cost == pytest.approx(cost0 * w.money_index, rel=1e-12)
