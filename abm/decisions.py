@@ -404,22 +404,32 @@ def dibao_eligible(r, hukou, registered):
 
 
 @jit
-def temp_assist_eligible(r, hukou, employment, savings):
-    if employment != UNEMPLOYED or savings > 0.0:
+def temp_assist_eligible(r, hukou, employment, savings, shock, pc_income, line):
+    """Temporary assistance is for a household in hardship after a sudden shock this month (a catastrophic health
+    episode, a disaster or accident): savings used up, or income per person below its dibao line `line`
+    (Yanta: low-income resident migrant households in basic hardship after a sudden event or force majeure may
+    apply; one-off aid where a member's illness, a disaster or an accident leaves the family in serious hardship,
+    seeds/001_fd4b46c307f335a2.txt, social assistance row). With `temp_assist_unemployed`, also an unemployed
+    household without savings, every month. Migrants only where `temp_assist_migrants`."""
+    if not (is_local(hukou) or r[0].temp_assist_migrants > 0):
         return False
-    return is_local(hukou) or r[0].temp_assist_migrants > 0
+    if shock and (savings <= 0.0 or pc_income < line):
+        return True
+    return r[0].temp_assist_unemployed > 0 and employment == UNEMPLOYED and savings <= 0.0
 
 
 # ---- settle or leave ----------------------------------------------------------------------------
 
 @jit
 def leave_hazard(p, group, hukou, unemp_spell, pc_income, poverty_line, burden, school, insured,
-                 tenure, coproducing):
+                 tenure, coproducing, in_debt):
     """Monthly hazard of leaving the city (proportional hazard)."""
     base = base_hazard(p, group)
     x = p[0].haz_unemployment * min(unemp_spell, 24) / 12.0
     if pc_income < poverty_line:
         x += p[0].haz_poverty
+    if in_debt:
+        x += p[0].haz_debt
     x += p[0].haz_rent * burden
     if school == LEFT_BEHIND:
         x += p[0].haz_left_behind

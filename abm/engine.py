@@ -44,6 +44,7 @@ class FastEngine:
         w.quota = run("registration and hukou", registration.register_and_apply, h, n, p, r, seed, t, w.quota, f, wk)
         if w.school_year_starts:
             run("school year", schooling.school_year, h, n, d, p, r, seed, t)
+        run("health", welfare.health, h, n, p, r, seed, t, w.year, f, wk)
         run("assistance", welfare.assistance, h, n, p, r, seed, t, f, wk)
         run("settle or leave", welfare.settle_or_leave, h, n, d, p, r, seed, t, f, wk)
         run("accounts", welfare.accounts, h, n, d, p, r, f, wk)

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
-from abm.phases import labour
+from abm.phases import health, labour
 from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
     BUDGET_LINES,
@@ -89,11 +89,14 @@ A_PENSIONERS = _quantity("pensioners", "households whose head draws a basic pens
 A_PENSIONS = _quantity("pensions", "basic pensions paid to heads")
 A_UI_PAID = _quantity("unemployment_benefit_recipients", "households paid unemployment benefit")
 A_PUBLIC_RENT = _quantity("public_rent", "rent paid for public rental units and compounds (the city's housing revenue)")
+A_MED_EMPLOYEE = _quantity("employee_medical", "persons in the employee medical insurance (heads)")
+A_MED_RESIDENT = _quantity("resident_medical", "persons in the urban resident medical insurance")
+A_MED_NRCMS = _quantity("nrcms", "persons in the rural cooperative medical scheme (local or of a home county)")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, FUND_NET, NET_COST = range(8)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, PER_HOUSEHOLD, FUND_NET, NET_COST = range(9)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,11 @@ def budget(line: str) -> Formula:
 def resident_share(numerator: str, persons: str) -> Formula:
     """c[numerator] / c[persons]; in the all/all row the city's background urban residents join the persons."""
     return Formula(RESIDENT_SHARE, QUANTITY[numerator], QUANTITY[persons])
+
+
+def per_household(name: str, quantity: str = "households") -> Formula:
+    """The month's flow over c[quantity] (0 when there is none): a mean per household, or a share of them."""
+    return Formula(PER_HOUSEHOLD, FLOWS.index(name), QUANTITY[quantity])
 
 
 def fund_balance(name: str) -> Formula:
@@ -219,7 +227,8 @@ INDICATORS: tuple[Indicator, ...] = (
     I("budget_assistance", "yuan/month", "flow", "minimum living allowance and temporary assistance",
       budget("budget_assistance")),
     I("budget_training", "yuan/month", "flow", "training courses", budget("budget_training")),
-    I("budget_insurance_subsidy", "yuan/month", "flow", "public subsidies to social insurance",
+    I("budget_insurance_subsidy", "yuan/month", "flow",
+      "public subsidies to social insurance, and the resident medical schemes' inpatient reimbursements",
       budget("budget_insurance_subsidy")),
     I("budget_community", "yuan/month", "flow", "residential-committee staff and community services",
       budget("budget_community")),
@@ -275,6 +284,31 @@ INDICATORS: tuple[Indicator, ...] = (
     I("unemployment_fund_balance", "yuan", "stock",
       "the unemployment fund's income less its outgo since the start (all/all row only)",
       fund_balance("unemployment")),
+    I("medical_fund_income", "yuan/month", "flow",
+      "employee medical insurance contributions (employer and employee) of insured jobs", flow("medical_fund_income")),
+    I("medical_fund_outgo", "yuan/month", "flow", "inpatient reimbursements of the employee medical insurance",
+      flow("medical_fund_outgo")),
+    I("medical_fund_balance", "yuan", "stock",
+      "the employee medical insurance fund's income less its outgo since the start (all/all row only)",
+      fund_balance("medical")),
+    I("health_episodes", "persons/month", "flow", "members with an inpatient episode", flow("health_episodes")),
+    I("health_reimbursements", "yuan/month", "flow",
+      "inpatient costs paid by the medical schemes (employee, urban resident, rural cooperative)",
+      flow("health_reimbursements")),
+    I("health_out_of_pocket", "yuan/month", "flow", "inpatient costs paid by households",
+      flow("health_out_of_pocket")),
+    I("mean_out_of_pocket", "yuan/month", "rate", "inpatient costs paid by households, per household",
+      per_household("health_out_of_pocket")),
+    I("employee_medical_insured", "persons", "stock", "persons in the urban employee medical insurance (heads)",
+      count("employee_medical")),
+    I("resident_medical_insured", "persons", "stock", "persons in the urban resident medical insurance",
+      count("resident_medical")),
+    I("nrcms_insured", "persons", "stock",
+      "persons in the New Rural Cooperative Medical Scheme (their own county's or a migrant's home county's)",
+      count("nrcms")),
+    I("catastrophic_health_rate", "share", "rate",
+      "households whose health spending this month is catastrophic (above 40% of a year's capacity to pay)",
+      per_household("catastrophic_health")),
     *(I(f"{name}_fund_net_cost", "yuan/month", "flow", f"the {name} fund's outgo less its income",
         fund_net_cost(name)) for name, _, _ in FUNDS),
     I("net_fiscal_cost", "yuan/month", "flow",
@@ -342,7 +376,7 @@ def _ratio(a, b):
 def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
                 status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing, pension_paid, unemp_spell,
-                unemp_ins_months):
+                unemp_ins_months, year):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -402,6 +436,12 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_PENSIONERS] += 1.0 if pension_paid[i] > 0.0 else 0.0
             q[A_PENSIONS] += float(pension_paid[i])
             q[A_UI_PAID] += 1.0 if dec.unemployment_benefit(r, emp, unemp_spell[i], unemp_ins_months[i]) > 0.0 else 0.0
+            employee = health.employee_covered(emp, insured[i], pension_paid[i])
+            others = float(size[i]) - (1.0 if employee else 0.0)  # the head's family takes the hukou's scheme
+            family = health.scheme(year, hk, urban_ss[i], False)
+            q[A_MED_EMPLOYEE] += 1.0 if employee else 0.0
+            q[A_MED_RESIDENT] += others if family == health.URBAN_RESIDENT else 0.0
+            q[A_MED_NRCMS] += others if family == health.NRCMS_LOCAL or family == health.NRCMS_AWAY else 0.0
     return part
 
 
@@ -536,7 +576,7 @@ def _net_cost(f, c, city_budget, city, with_funds, per_person, scale):
 
 
 @njit(cache=True)
-def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work):
+def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work, year):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
     Each indicator is its declared formula over its row's sums and flows. `city_budget` holds
@@ -556,7 +596,7 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
                        h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n], h.pension[:n],
-                       h.unemp_spell[:n], h.unemp_ins_months[:n])
+                       h.unemp_spell[:n], h.unemp_ins_months[:n], year)
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
@@ -588,6 +628,8 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                         out[k, G, S] += city_budget[b]
                 elif form == FUND:
                     out[k, G, S] = funds[a] if city else 0.0
+                elif form == PER_HOUSEHOLD:
+                    out[k, G, S] = _ratio(f[a], c[b])
                 elif form == FUND_NET:
                     out[k, G, S] = (f[_FUND_OUT[a]] - f[_FUND_IN[a]]) * scale
                 elif form == NET_COST:

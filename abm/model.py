@@ -67,6 +67,8 @@ class UrbanModel(mesa.Model):
         if w.school_year_starts:
             self.school_year(people)
         for a in people:
+            a.fall_ill()
+        for a in people:
             a.claim_assistance()
         for a in people:
             a.settle_or_leave()

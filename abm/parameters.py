@@ -156,6 +156,27 @@ BEHAVIOUR: tuple[Param, ...] = (
     # assistance
     P("dibao_takeup", 0.8, "1", 0.0, 1.0, "share of the eligible who claim the minimum living allowance"),
     P("temp_takeup", 0.5, "1", 0.0, 1.0, "share of households in hardship who claim temporary assistance"),
+    # health (abm/phases/health.py): inpatient episodes by age, catastrophic spending, disasters
+    P("hosp_rate_child", 0.03, "per year", 0.0, 0.2, "inpatient episodes per child aged 0-14 a year",
+      "assumption, range 0.01-0.06: no rate for children of the 2008 National Health Services Survey was reached"),
+    P("hosp_rate_adult", 0.05, "per year", 0.0, 0.3, "inpatient episodes per person aged 15-59 a year",
+      "assumption, range 0.03-0.08: below the rate of all respondents aged 15 and over, which includes those of "
+      "60 and over (4.1% in 2003 and 9.6% in 2011, 3rd NHSS and the 2011 reform assessment survey: Fu et al., "
+      "PLoS ONE 9(9) e108571, 2014, abstract; the 2008 figure was not reached)"),
+    P("hosp_rate_old", 0.138, "per year", 0.0, 0.5, "inpatient episodes per person aged 60 and over a year",
+      "4th National Health Services Survey 2008: hospitalisation rate of those aged 60 and over 13.8% (7.9% in "
+      "1998), Gao, Qian & Zhang, 'Medical service needs and utilisation of the elderly in China, NHSS "
+      "1998-2008', Chinese Journal of Health Policy 2014, abstract (fx361.cc/page/2014/0807/16451382.shtml); "
+      "range 0.079-0.2"),
+    P("catastrophic_share", 0.4, "share of capacity to pay", 0.1, 1.0,
+      "out-of-pocket health spending above this share of a year's capacity to pay (income less subsistence) is "
+      "catastrophic",
+      "WHO capacity-to-pay method, 40% threshold (Xu et al. 2003; Overview of the main methods used for "
+      "estimating catastrophic health expenditure, Cost Eff Resour Alloc 2023, 10.1186/s12962-023-00457-5, "
+      "Table 1: thresholds 25% and 40%)"),
+    P("disaster_rate", 0.001, "per month", 0.0, 0.01,
+      "probability that a household suffers a disaster or accident in a month (a shock for temporary assistance)",
+      "assumption, range 0-0.005: no rate found"),
     # settle or leave (proportional hazard)
     P("hazard_migrant", 0.006, "per month", 0.0, 0.2, "baseline hazard of a migrant household leaving"),
     P("hazard_local", 0.0005, "per month", 0.0, 0.05, "baseline hazard of a local household moving away"),
@@ -168,6 +189,9 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("haz_school", 0.4, "log-hazard", 0.0, 5.0, "children in public school (reduces the hazard)"),
     P("haz_tenure", 0.5, "log-hazard", 0.0, 5.0, "secure tenure: owned, public rental, compound, resettlement"),
     P("haz_integration", 0.3, "log-hazard", 0.0, 5.0, "taking part in community co-production"),
+    P("haz_debt", 0.5, "log-hazard", 0.0, 5.0,
+      "savings below zero (in debt, e.g. after health spending) raise the hazard of leaving",
+      "assumption, range 0-1.5, as the poverty term"),
     P("return_home_share", 0.7, "1", 0.0, 1.0, "share of leavers who return home rather than move on"),
     # arrivals
     P("arrival_rate", 0.011, "per month", 0.0, 0.1,

@@ -94,6 +94,31 @@ RULES: tuple[Param, ...] = (
     P("temp_assist_amount", 1000.0, "yuan", 0.0, 1e5, "one-off temporary assistance payment"),
     P("poverty_line", round(0.45 * 16106 / 12, 2), "yuan/person/month", 0.0, 1e4,
       "absolute poverty line: 45% of rural net income per capita (Zhejiang 2013)", YIWU),
+    P("temp_assist_unemployed", 0, "flag", 0, 1,
+      "temporary assistance also every month for an unemployed household without savings (the rule before "
+      "assistance answered shocks)", integer=True),
+    # health (abm/phases/health.py): the cost of an inpatient episode and what each scheme reimburses
+    P("inpatient_cost", 5775.5, "yuan/episode", 0.0, 1e6,
+      "average medical expense per inpatient admission (2009, national)",
+      "Ministry of Health, 2009 health statistics announcement of 3 Feb 2010 (inpatient expense per visit RMB "
+      "5,775.50), reported by Interfax-China 4 Feb 2010; a city's own figure is a profile rule"),
+    P("uebmi_reimbursement", 0.68, "share of cost", 0.0, 1.0,
+      "share of an inpatient episode's cost the urban employee medical insurance pays",
+      "assumption at the top of the 44-68% range of inpatient reimbursement among the three public schemes in "
+      "2011 (a review quoted at th4.ilovetranslation.com; its own source not identified)"),
+    P("urbmi_reimbursement", 0.5, "share of cost", 0.0, 1.0,
+      "share of an inpatient episode's cost the urban resident medical insurance pays",
+      "assumption within the 44-68% range of inpatient reimbursement among the three public schemes in 2011 "
+      "(as uebmi_reimbursement)"),
+    P("nrcms_reimbursement", 0.55, "share of cost", 0.0, 1.0,
+      "share of an inpatient episode's cost the New Rural Cooperative Medical Scheme pays (treated locally)",
+      "Ministry of Health report on the NRCMS in 2009 (preliminary: 55% of inpatient expenses), Xinhua "
+      "2010-03-09"),
+    P("nrcms_nonlocal_share", 0.0, "share of the local rate", 0.0, 1.0,
+      "what the NRCMS of a migrant's home county pays for care in the city, as a share of its local rate",
+      "Xinhua 2012-03-01 (Health Minister Chen Zhu): migrant workers 'don't get help from the government for the "
+      "medical expenses if they receive treatment away from home'; range up to 1 where counties reimburse "
+      "care elsewhere (assumption)"),
     # training
     P("training_rate_migrant", 0.002, "per month", 0.0, 1.0, "monthly training take-up of migrant workers"),
     P("training_rate_farmer", 0.002, "per month", 0.0, 1.0, "monthly training take-up of farmers"),
@@ -161,8 +186,10 @@ _PHASE_RULES = {
                   "class_size_norm", "public_cost_per_pupil", "private_school_fee", "migrant_school_quality",
                   "migrant_school_subsidy", "points_skill", "points_insured_year", "points_residence_year",
                   "points_property", "points_assured_skill"),
+    "health": ("inpatient_cost", "uebmi_reimbursement", "urbmi_reimbursement", "nrcms_reimbursement",
+               "nrcms_nonlocal_share"),
     "assistance": ("dibao_line_urban", "dibao_line_rural", "dibao_migrants", "temp_assist_migrants",
-                   "temp_assist_amount", "poverty_line"),
+                   "temp_assist_amount", "temp_assist_unemployed", "poverty_line"),
     "accounts": ("ss_subsidy", "coproduction_cost"),
 }
 PHASE_OF = {rule: phase for phase, rules in _PHASE_RULES.items() for rule in rules}
@@ -179,7 +206,8 @@ COMBINE: dict[str, str] = {
         "training_rate_poor", "compound_open", "public_rental_migrants", "public_rental_graduates",
         "public_rental_income_line", "farmers_urban_ss", "homestead_exchange", "resettled_hukou",
         "coproduction_participation", "land_requisition_rate", "points_assured_skill", "requisitioned_hukou",
-        "letting_income")},
+        "letting_income", "uebmi_reimbursement", "urbmi_reimbursement", "nrcms_reimbursement",
+        "nrcms_nonlocal_share")},
     **{name: "min" for name in (
         "hukou_needs_owned", "hukou_needs_registration", "private_school_fee", "public_rental_migrant_years",
         "leftover_needs_registration")},

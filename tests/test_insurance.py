@@ -34,7 +34,9 @@ class _Run:
 
 
 def test_heads_at_the_age_draw_the_2005_pension_or_their_account(spec_factory):
-    spec = spec_factory(households=400, months=3, seed=5, start_month=3)
+    # no inpatient episodes: out-of-pocket health spending would come out of the month's income
+    spec = spec_factory(households=400, months=3, seed=5, start_month=3,
+                        behaviour={"hosp_rate_child": 0.0, "hosp_rate_adult": 0.0, "hosp_rate_old": 0.0})
     w, long_, short = _world_with_records(spec)
     avg0 = w.avg_wage
     engine = make_engine(w, "numba")

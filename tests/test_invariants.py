@@ -47,6 +47,9 @@ configs = st.fixed_dictionaries({
         "arrival_rate": st.floats(0.0, 0.1),
         "hazard_migrant": st.floats(0.0, 0.2),
         "search_base": st.floats(0.0, 0.5),
+        "hosp_rate_adult": st.floats(0.0, 0.3),
+        "hosp_rate_old": st.floats(0.0, 0.5),
+        "disaster_rate": st.floats(0.0, 0.01),
     }),
     "baseline": st.fixed_dictionaries({
         "school_rule": st.integers(0, 3),
@@ -59,6 +62,8 @@ configs = st.fixed_dictionaries({
         "land_requisition_rate": st.floats(0.0, 1.0),
         "pension_min_years": st.integers(0, 15),  # short minimums pay pensions within a short run
         "unemployment_benefit_months_1_5y": st.integers(0, 24),
+        "uebmi_reimbursement": st.floats(0.0, 1.0),
+        "nrcms_nonlocal_share": st.floats(0.0, 1.0),
     }),
 })
 
@@ -199,3 +204,12 @@ def check_funds(w: World, v: np.ndarray, balances0: dict) -> None:
     lump = v[INDEX["pension_lump_sums"], ALL_G, ALL_S]
     np.testing.assert_allclose(v[INDEX["pension_fund_outgo"], ALL_G, ALL_S] - lump, pensions, rtol=1e-6, atol=1e-3)
     assert (h.pension[:n] >= 0.0).all() and (h.pension_account[:n] >= 0.0).all()
+    # the medical fund takes the employer's and employee's medical rates on the wages of the insured jobs paid this
+    # month, and pays only part of what the schemes reimburse; households pay the rest of the cost
+    insured = paid & (h.employment[:n] == FORMAL) & (h.insured[:n] == 1)
+    rates = w.rv.medical_employer + w.rv.medical_employee
+    np.testing.assert_allclose(v[INDEX["medical_fund_income"], ALL_G, ALL_S],
+                               rates * h.wage[:n][insured].sum() * w.scale, rtol=1e-9, atol=1e-3)
+    assert v[INDEX["medical_fund_outgo"], ALL_G, ALL_S] <= v[INDEX["health_reimbursements"], ALL_G, ALL_S] + 1e-6
+    assert v[INDEX["health_out_of_pocket"], ALL_G, ALL_S] >= 0.0
+    assert 0.0 <= v[INDEX["catastrophic_health_rate"], ALL_G, ALL_S] <= 1.0

@@ -52,10 +52,12 @@ def test_logit_choice_respects_availability_and_probabilities():
 def test_settle_hazard_falls_with_hukou_and_rises_with_unemployment():
     w = World(make_spec(households=100, months=1))
     migrant = dict(group=MIGRANT, hukou=RURAL_NONLOCAL, unemp_spell=0, pc_income=1000.0, poverty_line=600.0,
-                   burden=0.2, school=NO_CHILDREN, insured=False, tenure=PRIVATE_RENTAL, coproducing=False)
+                   burden=0.2, school=NO_CHILDREN, insured=False, tenure=PRIVATE_RENTAL, coproducing=False,
+                   in_debt=False)
     base = dec.leave_hazard(w.p, **migrant)
     assert dec.leave_hazard(w.p, **(migrant | {"hukou": CONVERTED})) < base
     assert dec.leave_hazard(w.p, **(migrant | {"unemp_spell": 12})) > base
+    assert dec.leave_hazard(w.p, **(migrant | {"in_debt": True})) > base
 
 
 def test_school_seats_free_up_when_families_leave():

@@ -10,6 +10,7 @@ from abm.parameters import BEHAVIOUR, make_record
 from abm.phases import (
     accounts,
     assistance,
+    health,
     housing,
     insurance,
     labour,
@@ -24,12 +25,13 @@ from abm.state import LABELS, LEFT_POVERTY, MOVED_ON, NO_HOME, RETURNED_HOME
 
 PHASES = {"lifecourse": lifecourse, "requisition": requisition, "labour": labour,
           "insurance": insurance, "housing": housing,
-          "registration": registration, "schooling": schooling, "assistance": assistance, "settlement": settlement,
-          "accounts": accounts}
+          "registration": registration, "schooling": schooling, "health": health, "assistance": assistance,
+          "settlement": settlement, "accounts": accounts}
 CASES = [(phase, case) for phase in PHASES
          for case in yaml.safe_load((Path(__file__).parent / "phases" / f"{phase}.yaml").read_text())]
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
 CODES["tenure"]["no_home"] = NO_HOME
+CODES["scheme"] = CODES["medical_scheme"] = {label: k for k, label in enumerate(health.SCHEMES)}
 CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME, "moved_on": MOVED_ON,
                     "left_poverty": LEFT_POVERTY}
 CODES["eviction"] = CODES["how"] = {"stays": housing.STAYS, "evicted": housing.EVICTED,

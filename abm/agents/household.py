@@ -15,7 +15,8 @@ import numpy as np
 from abm import decisions as dec
 from abm.kernels.labour import book_funds
 from abm.kernels.lifecourse import write_month
-from abm.phases import accounts, assistance, housing, labour, registration, schooling, settlement
+from abm.kernels.welfare import book_health
+from abm.phases import accounts, assistance, health, housing, labour, registration, schooling, settlement
 from abm.phases import lifecourse as life
 from abm.state import (
     F_ASSIST,
@@ -58,6 +59,7 @@ class Household(mesa.Agent):
     def __init__(self, model, row: int):
         super().__init__(model)
         self.row = row
+        self.catastrophic = 0  # this month's health spending was catastrophic (fall_ill, read by assistance)
 
     # -- shorthands ------------------------------------------------------------------------------
     def flow(self, index: int, amount: float) -> None:
@@ -194,13 +196,27 @@ class Household(mesa.Agent):
                                       d.private_seats, d.private_used, self.district, self.kids_school,
                                       self.admission_class(), self.group, self.income)
 
-    # -- phase 7: assistance ----------------------------------------------------------------------
+    # -- phase 7: health and assistance ----------------------------------------------------------
+    def fall_ill(self) -> None:
+        """Members may need inpatient care: the schemes pay their part, the household the rest, from this month's
+        income, then savings; book the episodes. Whether the spending was catastrophic is kept for assistance."""
+        w = self.model.world
+        kids = (self.kid_age0, self.kid_age1, self.kid_age2, self.kid_age3)
+        self.income, self.savings, episodes, _, self.catastrophic = health.fall_ill(
+            w.p, w.r, w.seed, w.step, self.row, w.year, self.hukou, self.urban_ss, self.employment, self.insured,
+            self.pension, self.age, self.spouse, self.spouse_age, kids, self.size, self.income, self.savings)
+        if episodes > 0:
+            book_health(w.flows, w.p, w.r, w.seed, w.step, w.year, self.row, self.group, self.sex, self.hukou,
+                        self.urban_ss, self.employment, self.insured, self.pension, self.age, self.spouse,
+                        self.spouse_age, kids, self.catastrophic)
+
     def claim_assistance(self) -> None:
-        """Claim the minimum living allowance and temporary assistance where eligible; book what is paid."""
+        """Claim the minimum living allowance and temporary assistance where eligible (temporary assistance after
+        a shock this month); book what is paid."""
         w = self.model.world
         self.income, self.assistance, self.dibao, self.temp_assist, dibao_pay, temp_pay = assistance.claim(
             w.p, w.r, w.seed, w.step, self.row, self.hukou, self.registered, self.urban_ss, self.employment,
-            self.size, self.savings, self.income)
+            self.size, self.savings, self.income, self.catastrophic)
         if self.dibao:
             self.flow(F_ASSIST, dibao_pay)
         if self.temp_assist:
@@ -213,7 +229,8 @@ class Household(mesa.Agent):
         w = self.model.world
         self.settle_intent, leaving = settlement.decide(
             w.p, w.r, w.seed, w.step, self.row, self.group, self.hukou, self.unemp_spell, self.income, self.size,
-            self.rent, self.school, self.employment, self.insured, self.urban_ss, self.tenure, self.coproducing)
+            self.rent, self.school, self.employment, self.insured, self.urban_ss, self.tenure, self.coproducing,
+            self.savings)
         if leaving == settlement.STAYING:
             self.months_in_city = settlement.another_month(self.months_in_city)
         else:

@@ -12,13 +12,14 @@ import numpy as np
 from numba import njit, prange
 
 from abm.kernels.common import flagged, vacancies
-from abm.phases import insurance, labour
+from abm.phases import health, insurance, labour
 from abm.phases import requisition as req
 from abm.state import (
     ACTIVE,
     F_CONVERSIONS,
     F_LAND_COMP,
     F_LUMP_SUMS,
+    F_MED_IN,
     F_PENSION_IN,
     F_PENSION_OUT,
     F_TRAIN_COST,
@@ -217,7 +218,8 @@ def _contribute_and_earn(p, r, avg_wage, status, group, age, sex, skill, size, k
             p_in, p_out, u_in, u_out = insurance.fund_flows(r, avg_wage, age[i], sex[i], skill[i], employment[i],
                                                             insured[i], urban_ss[i], wage[i], unemp_spell[i],
                                                             unemp_ins_months[i], pension[i], lump_sum[i])
-            books[i] = p_in != 0.0 or p_out != 0.0 or u_in != 0.0 or u_out != 0.0
+            books[i] = (p_in != 0.0 or p_out != 0.0 or u_in != 0.0 or u_out != 0.0
+                        or health.contributions(r, employment[i], insured[i], wage[i]) != 0.0)
 
 
 @njit(cache=True)
@@ -251,6 +253,7 @@ def book_funds(flows, r, avg_wage, i, group, age, sex, skill, employment, insure
     flows[F_LUMP_SUMS, group, sex] += lump_sum
     flows[F_UI_IN, group, sex] += u_in
     flows[F_UI_OUT, group, sex] += u_out
+    flows[F_MED_IN, group, sex] += health.contributions(r, employment, insured, wage)
 
 
 @njit(cache=True)

@@ -1,5 +1,5 @@
-"""Phases 7-9: assistance, settle or leave, and the household accounts (the fast engine's drivers of
-abm/phases/assistance.py, settlement.py and accounts.py, shared with the Mesa agents).
+"""Phases 7-9: health and assistance, settle or leave, and the household accounts (the fast engine's drivers of
+abm/phases/health.py, assistance.py, settlement.py and accounts.py, shared with the Mesa agents).
 
 Where a loop only reads and writes each household's own row it runs in parallel (`prange`); sums into
 the ledger and changes to shared capacity follow in a serial pass in id order, so the results are the
@@ -13,43 +13,96 @@ from numba import njit, prange
 from abm.kernels.common import flagged
 from abm.phases import accounts as accounts_phase
 from abm.phases import assistance as assistance_phase
+from abm.phases import health as health_phase
 from abm.phases import settlement
 from abm.state import (
     ACTIVE,
     F_ASSIST,
+    F_CATASTROPHIC,
     F_COMMUNITY,
     F_DEPARTURE_PERSONS,
     F_DEPARTURES,
     F_EDU,
     F_HOUSING,
+    F_EPISODES,
     F_INSURANCE,
+    F_MED_OUT,
+    F_OOP,
     F_POVERTY_EXITS,
+    F_REIMBURSED,
     F_TEMP,
     LEFT_POVERTY,
 )
 
 
 @njit(cache=True, parallel=True)
-def _claim(p, r, seed, step, status, hukou, registered, urban_ss, employment, size, savings, income, assistance_,
-           dibao, temp_assist, dibao_pay, temp_pay, paid):
+def _fall_ill(p, r, seed, step, year, status, hukou, urban_ss, employment, insured, pension, age, spouse, spouse_age,
+              kid_age0, kid_age1, kid_age2, kid_age3, size, income, savings, ill, catastrophic):
+    for i in prange(status.shape[0]):
+        if status[i] == ACTIVE:
+            income[i], savings[i], n, _, catastrophic[i] = health_phase.fall_ill(
+                p, r, seed, step, i, year, hukou[i], urban_ss[i], employment[i], insured[i], pension[i], age[i],
+                spouse[i], spouse_age[i], (kid_age0[i], kid_age1[i], kid_age2[i], kid_age3[i]), size[i], income[i],
+                savings[i])
+            ill[i] = n > 0
+
+
+@njit(cache=True)
+def health(h, n, p, r, seed, step, year, flows, work):
+    """Episodes are decided and paid per household in parallel; the ledger is then booked in id order over the
+    households with an episode. `work.code` keeps each household's catastrophic flag for the assistance kernel,
+    which runs next."""
+    ill = work.flag[:n]
+    ill[:] = False
+    catastrophic = work.code[:n]
+    catastrophic[:] = 0
+    _fall_ill(p, r, seed, step, year, h.status[:n], h.hukou[:n], h.urban_ss[:n], h.employment[:n], h.insured[:n],
+              h.pension[:n], h.age[:n], h.spouse[:n], h.spouse_age[:n], h.kid_age0[:n], h.kid_age1[:n],
+              h.kid_age2[:n], h.kid_age3[:n], h.size[:n], h.income[:n], h.savings[:n], ill, catastrophic)
+    for i in flagged(ill):  # the few with an episode, in id order
+        book_health(flows, p, r, seed, step, year, i, h.group[i], h.sex[i], h.hukou[i], h.urban_ss[i],
+                    h.employment[i], h.insured[i], h.pension[i], h.age[i], h.spouse[i], h.spouse_age[i],
+                    (h.kid_age0[i], h.kid_age1[i], h.kid_age2[i], h.kid_age3[i]), catastrophic[i])
+
+
+@njit(cache=True)
+def book_health(flows, p, r, seed, step, year, i, group, sex, hukou, urban_ss, employment, insured, pension, age,
+                spouse, spouse_age, kids, catastrophic):
+    """Book household i's episodes this month (both engines call this, in id order): the episodes, what the
+    schemes pay (the employee insurance from the medical fund, the resident schemes from the city's insurance
+    subsidy line, a migrant's home county from neither) and what the household pays."""
+    n, cost, employee_pays, resident_pays, away_pays = health_phase.episodes(
+        p, r, seed, step, i, year, hukou, urban_ss, employment, insured, pension, age, spouse, spouse_age, kids)
+    flows[F_EPISODES, group, sex] += n
+    flows[F_OOP, group, sex] += cost - employee_pays - resident_pays - away_pays
+    flows[F_CATASTROPHIC, group, sex] += catastrophic
+    flows[F_REIMBURSED, group, sex] += employee_pays + resident_pays + away_pays
+    flows[F_MED_OUT, group, sex] += employee_pays
+    flows[F_INSURANCE, group, sex] += resident_pays
+
+
+@njit(cache=True, parallel=True)
+def _claim(p, r, seed, step, status, hukou, registered, urban_ss, employment, size, savings, income, catastrophic,
+           assistance_, dibao, temp_assist, dibao_pay, temp_pay, paid):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             income[i], assistance_[i], dibao[i], temp_assist[i], dibao_pay[i], temp_pay[i] = assistance_phase.claim(
                 p, r, seed, step, i, hukou[i], registered[i], urban_ss[i], employment[i], size[i], savings[i],
-                income[i])
+                income[i], catastrophic[i])
             paid[i] = dibao[i] == 1 or temp_assist[i] == 1
 
 
 @njit(cache=True)
 def assistance(h, n, p, r, seed, step, flows, work):
-    """Claims are decided per household in parallel; the ledger is then summed in id order."""
+    """Claims are decided per household in parallel; the ledger is then summed in id order. The month's
+    catastrophic health flags are in `work.code` (the health kernel, run just before)."""
     dibao_pay = work.yuan[:n]  # read only where paid
     temp_pay = work.yuan2[:n]
     paid = work.flag[:n]
     paid[:] = False
     _claim(p, r, seed, step, h.status[:n], h.hukou[:n], h.registered[:n], h.urban_ss[:n], h.employment[:n],
-           h.size[:n], h.savings[:n], h.income[:n], h.assistance[:n], h.dibao[:n], h.temp_assist[:n], dibao_pay,
-           temp_pay, paid)
+           h.size[:n], h.savings[:n], h.income[:n], work.code[:n], h.assistance[:n], h.dibao[:n], h.temp_assist[:n],
+           dibao_pay, temp_pay, paid)
     for i in flagged(paid):  # the few paid, in id order
         if h.dibao[i] == 1:
             flows[F_ASSIST, h.group[i], h.sex[i]] += dibao_pay[i]
@@ -60,12 +113,12 @@ def assistance(h, n, p, r, seed, step, flows, work):
 
 @njit(cache=True, parallel=True)
 def _decide_to_leave(p, r, seed, step, status, group, hukou, unemp_spell, income, size, rent, school, employment,
-                     insured, urban_ss, tenure, coproducing, settle_intent, months_in_city, leaving):
+                     insured, urban_ss, tenure, coproducing, savings, settle_intent, months_in_city, leaving):
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             settle_intent[i], leaving[i] = settlement.decide(
                 p, r, seed, step, i, group[i], hukou[i], unemp_spell[i], income[i], size[i], rent[i], school[i],
-                employment[i], insured[i], urban_ss[i], tenure[i], coproducing[i])
+                employment[i], insured[i], urban_ss[i], tenure[i], coproducing[i], savings[i])
             if leaving[i] == settlement.STAYING:
                 months_in_city[i] = settlement.another_month(months_in_city[i])
 
@@ -77,7 +130,8 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
     leaving[:] = settlement.STAYING
     _decide_to_leave(p, r, seed, step, h.status[:n], h.group[:n], h.hukou[:n], h.unemp_spell[:n], h.income[:n],
                      h.size[:n], h.rent[:n], h.school[:n], h.employment[:n], h.insured[:n], h.urban_ss[:n],
-                     h.tenure[:n], h.coproducing[:n], h.settle_intent[:n], h.months_in_city[:n], leaving)
+                     h.tenure[:n], h.coproducing[:n], h.savings[:n], h.settle_intent[:n], h.months_in_city[:n],
+                     leaving)
     for i in flagged(leaving):  # the few leaving (STAYING is 0), in id order
         h.status[i] = leaving[i]
         h.left[i] = step

@@ -14,7 +14,8 @@ scalars and returns the household's new values, so the two engines cannot drift.
                       informal_entry, second_earner, work_after_retirement, farm_income_per_mu (abm.parameters)
     rules             training_rate_*, training_cost, insurance_share_*, *_employee, *_employer,
                       unemployment_benefit*, pension_*, flexible_base, letting_income (abm.rules)
-    flows             the funds' income and outgo (abm.phases.insurance.fund_flows), in id order
+    flows             the funds' income and outgo (abm.phases.insurance.fund_flows; the medical fund's income,
+                      abm.phases.health.contributions), in id order
     shared capacity   formal jobs by (sector, skill): hires per skill level this month (a matching function
                       of seekers and vacancies), given out in the order of each seeker's JOB_PRIORITY draw
 """

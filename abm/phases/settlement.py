@@ -8,7 +8,7 @@ household in parallel and frees capacity in id order; the Mesa agent (Household.
 for itself. Both call the functions below.
 
     columns read      group, hukou, unemp_spell, income, size, rent, school, employment, insured, urban_ss,
-                      tenure, coproducing, district, kids_school
+                      tenure, coproducing, savings (below zero: in debt), district, kids_school
     columns written   settle_intent, months_in_city, status, left
     behaviour         leave_* hazards, return_home_share, urban_poverty_exit (abm.parameters)
     rules             poverty_line (abm.rules)
@@ -34,7 +34,7 @@ MAX_MONTHS = 32000  # months_in_city stops here (its dtype's range)
 
 @jit
 def decide(p, r, seed, step, i, group, hukou, unemp_spell, income, size, rent, school, employment, insured,
-           urban_ss, tenure, coproducing):
+           urban_ss, tenure, coproducing, savings):
     """Household i this month: (settle_intent, leaving), leaving STAYING, RETURNED_HOME, MOVED_ON or
     LEFT_POVERTY. A household without a home leaves; an urban poor household with a home whose income per
     person is above the poverty line leaves poverty at `urban_poverty_exit` a year."""
@@ -44,7 +44,7 @@ def decide(p, r, seed, step, i, group, hukou, unemp_spell, income, size, rent, s
     burden = dec.rent_burden(rent, income)
     pension = dec.contributes_pension(employment, insured, urban_ss)
     hz = dec.leave_hazard(p, group, hukou, unemp_spell, income / size, r[0].poverty_line, burden, school, pension,
-                          tenure, coproducing == 1)
+                          tenure, coproducing == 1, savings < 0.0)
     settle_intent = 1 if hz < dec.base_hazard(p, group) else 0
     u = rng.draw(seed, step, i, LEAVE)
     if tenure != NO_HOME and u >= hz + 1e-9:

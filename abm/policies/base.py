@@ -19,8 +19,8 @@ import numpy as np
 from abm.parameters import Param, check_values
 from abm.rules import PHASE_OF, RULES
 
-PHASES = ("lifecourse", "exogenous", "city", "labour", "housing", "registration", "schooling", "assistance",
-          "settlement", "accounts")
+PHASES = ("lifecourse", "exogenous", "city", "labour", "housing", "registration", "schooling", "health",
+          "assistance", "settlement", "accounts")
 
 
 class City(Protocol):
