@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
-from abm.phases import labour
+from abm.phases import insurance, labour
 from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
     BUDGET_LINES,
@@ -88,11 +88,16 @@ A_COPRODUCING = _quantity("coproducing", "households taking part in community co
 A_PENSIONERS = _quantity("pensioners", "households whose head draws a basic pension")
 A_PENSIONS = _quantity("pensions", "basic pensions paid to heads")
 A_UI_PAID = _quantity("unemployment_benefit_recipients", "households paid unemployment benefit")
+A_MEMBERS = _quantity("employee_pension_members",
+                      "households whose head holds an urban employee pension record and draws no pension yet")
+A_RESIDENT = _quantity("resident_pension_recipients", "households whose head draws the residents' basic pension")
+A_FORMAL = _quantity("formal", "households whose head is in a formal job")
+A_FORMAL_WAGE = _quantity("formal_wages", "wages of heads in formal jobs")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND = range(6)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, RATIO_OF_RATIOS = range(7)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class Formula:
     form: int
     a: int
     b: int = -1
+    c: int = -1
+    d: int = -1
 
 
 def count(quantity: str) -> Formula:
@@ -125,6 +132,11 @@ def budget(line: str) -> Formula:
 def resident_share(numerator: str, persons: str) -> Formula:
     """c[numerator] / c[persons]; in the all/all row the city's background urban residents join the persons."""
     return Formula(RESIDENT_SHARE, QUANTITY[numerator], QUANTITY[persons])
+
+
+def ratio_of_ratios(a: str, b: str, c: str, d: str) -> Formula:
+    """(c[a] / c[b]) / (c[c] / c[d]) (0 when any part is undefined), e.g. a mean over another mean."""
+    return Formula(RATIO_OF_RATIOS, QUANTITY[a], QUANTITY[b], QUANTITY[c], QUANTITY[d])
 
 
 def fund_balance(name: str) -> Formula:
@@ -240,10 +252,27 @@ INDICATORS: tuple[Indicator, ...] = (
       ratio("pensions", "pensioners")),
     I("unemployment_benefit_recipients", "households", "stock", "households paid unemployment benefit this month",
       count("unemployment_benefit_recipients")),
+    I("replacement_rate", "share", "rate",
+      "mean basic pension of the heads who draw one over the mean wage of heads in formal jobs (an aggregate "
+      "replacement rate: pensions in payment, not only new retirees', over today's wages)",
+      ratio_of_ratios("pensions", "pensioners", "formal_wages", "formal")),
+    I("employee_pension_members", "households", "stock",
+      "households whose head holds an urban employee pension record (contributing this month or not) and draws no "
+      "pension yet: the insured of the employee scheme", count("employee_pension_members")),
+    I("resident_pension_recipients", "households", "stock",
+      "households whose head draws the residents' schemes' basic pension (local heads without an employee pension)",
+      count("resident_pension_recipients")),
+    I("budget_resident_pension", "yuan/month", "flow", "the residents' schemes' basic pensions paid by the city",
+      budget("budget_resident_pension")),
+    I("pension_transfers_out", "yuan/month", "flow",
+      "pension records leaving the city's fund with departing heads (part of pension_fund_outgo): from 2010 the "
+      "personal account and 12% of the contribution wages, before it the accounts withdrawn by rural-hukou heads",
+      flow("pension_transfers_out")),
     I("pension_fund_income", "yuan/month", "flow",
       "pension contributions (employer and employee) of insured jobs, and the city's subsidy for households on "
       "urban social security", flow("pension_fund_income")),
-    I("pension_fund_outgo", "yuan/month", "flow", "basic pensions and lump sums paid", flow("pension_fund_outgo")),
+    I("pension_fund_outgo", "yuan/month", "flow", "basic pensions, lump sums and records transferred out",
+      flow("pension_fund_outgo")),
     I("pension_lump_sums", "yuan/month", "flow",
       "personal accounts paid out at retirement to heads with too few years for a pension",
       flow("pension_lump_sums")),
@@ -268,6 +297,8 @@ SEX_LABELS = ("female", "male", "all")
 _FORM = np.array([i.formula.form for i in INDICATORS], dtype=np.int64)
 _A = np.array([i.formula.a for i in INDICATORS], dtype=np.int64)
 _B = np.array([i.formula.b for i in INDICATORS], dtype=np.int64)
+_C = np.array([i.formula.c for i in INDICATORS], dtype=np.int64)
+_D = np.array([i.formula.d for i in INDICATORS], dtype=np.int64)
 CHUNK = 1 << 14  # households per partial sum; fixed, so sums do not depend on the thread count
 
 # The headline sets, defined once: what each output leads with.
@@ -300,10 +331,10 @@ def _ratio(a, b):
 
 
 @njit(cache=True, parallel=True)
-def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
+def _accumulate(r, year, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
                 status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing, pension_paid, unemp_spell,
-                unemp_ins_months):
+                unemp_ins_months, pension_months, age):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -362,6 +393,10 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_PENSIONERS] += 1.0 if pension_paid[i] > 0.0 else 0.0
             q[A_PENSIONS] += float(pension_paid[i])
             q[A_UI_PAID] += 1.0 if dec.unemployment_benefit(r, emp, unemp_spell[i], unemp_ins_months[i]) > 0.0 else 0.0
+            q[A_MEMBERS] += 1.0 if pension_months[i] > 0 and pension_paid[i] <= 0.0 else 0.0
+            q[A_RESIDENT] += 1.0 if insurance.resident_pension(r, year, hk, age[i], pension_paid[i]) > 0.0 else 0.0
+            q[A_FORMAL] += 1.0 if emp == FORMAL else 0.0
+            q[A_FORMAL_WAGE] += wage[i] if emp == FORMAL else 0.0
     return part
 
 
@@ -480,7 +515,7 @@ def median_per_person(status, income, size, pc):
 
 
 @njit(cache=True)
-def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work):
+def compute(h, n, d, r, year, flows, city_budget, funds, scale, background_urban, work):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
     Each indicator is its declared formula over its row's sums and flows. `city_budget` holds
@@ -495,12 +530,12 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
         class_size[k] = d.public_used[k] / classes if classes > 0 else 0.0
     m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n], work.yuan[:n])
     rel_line = 0.6 * median if m > 0 else 0.0
-    part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
+    part = _accumulate(r, year, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
                        h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n], h.pension[:n],
-                       h.unemp_spell[:n], h.unemp_ins_months[:n])
+                       h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n], h.age[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
@@ -532,6 +567,9 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                         out[k, G, S] += city_budget[b]
                 elif form == FUND:
                     out[k, G, S] = funds[a] if city else 0.0
+                elif form == RATIO_OF_RATIOS:
+                    below = _ratio(c[_C[k]], c[_D[k]])
+                    out[k, G, S] = _ratio(_ratio(c[a], c[b]), below)
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:
