@@ -219,6 +219,8 @@ INDICATORS: tuple[Indicator, ...] = (
     I("budget_training", "yuan/month", "flow", "training courses", budget("budget_training")),
     I("budget_insurance_subsidy", "yuan/month", "flow", "public subsidies to social insurance",
       budget("budget_insurance_subsidy")),
+    I("budget_resident_pension", "yuan/month", "flow", "the residents' schemes' basic pensions paid by the city",
+      budget("budget_resident_pension")),
     I("budget_community", "yuan/month", "flow", "residential-committee staff and community services",
       budget("budget_community")),
     I("urbanization_gap", "share", "rate",
@@ -262,8 +264,6 @@ INDICATORS: tuple[Indicator, ...] = (
     I("resident_pension_recipients", "households", "stock",
       "households whose head draws the residents' schemes' basic pension (local heads without an employee pension)",
       count("resident_pension_recipients")),
-    I("budget_resident_pension", "yuan/month", "flow", "the residents' schemes' basic pensions paid by the city",
-      budget("budget_resident_pension")),
     I("pension_transfers_out", "yuan/month", "flow",
       "pension records leaving the city's fund with departing heads (part of pension_fund_outgo): from 2010 the "
       "personal account and 12% of the contribution wages, before it the accounts withdrawn by rural-hukou heads",
