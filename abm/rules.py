@@ -150,6 +150,12 @@ RULES: tuple[Param, ...] = (
       YIWU, integer=True),
     P("letting_income", 0.0, "yuan/month", 0.0, 1e5,
       "income of requisitioned farmer households letting space in their new houses to migrants' businesses", YIWU),
+    P("ss_buy_in", 0, "flag", 0, 1,
+      "the city buys in the missing contribution years of a head on urban social security who reaches the statutory "
+      "age short of `pension_min_years`, so the urban scheme pays a pension (Jinnan's and Changshu's promise to the "
+      "requisitioned farmers; the Social Insurance Law, 2011, art. 16 lets members pay up to 15 years)",
+      "assumption: the seeds promise urban social security to the requisitioned farmers (seeds 000, 001); who pays "
+      "the buy-in, and at what base, was not found", integer=True),
     P("ss_subsidy", 200.0, "yuan/month", 0.0, 1e4, "public subsidy per farmer household on urban social security"),
     P("compensation_per_mu", 20000.0, "yuan/mu", 0.0, 1e6, "cash compensation per mu of requisitioned land"),
     P("land_requisition_rate", 0.03, "per year", 0.0, 1.0,
@@ -178,7 +184,7 @@ _PHASE_RULES = {
                "medical_employer", "medical_employee", "unemployment_employer", "unemployment_employee",
                "unemployment_benefit", "unemployment_qualifying_months", "unemployment_benefit_months_1_5y",
                "unemployment_benefit_months_5_10y", "unemployment_benefit_months_10y", "pension_min_years",
-               "pension_accrual", "flexible_base", "resident_pension", "resident_pension_age",
+               "pension_accrual", "flexible_base", "ss_buy_in", "resident_pension", "resident_pension_age",
                "resident_pension_from", "training_rate_migrant",
                "training_rate_farmer", "training_rate_poor", "training_cost", "letting_income"),
     "housing": ("compound_open", "compound_rent_share", "compound_subsidy", "dormitory_rent", "public_rental_rent",
@@ -209,7 +215,7 @@ COMBINE: dict[str, str] = {
         "training_rate_poor", "compound_open", "public_rental_migrants", "public_rental_graduates",
         "public_rental_income_line", "farmers_urban_ss", "homestead_exchange", "resettled_hukou",
         "coproduction_participation", "land_requisition_rate", "points_assured_skill", "requisitioned_hukou",
-        "letting_income")},
+        "letting_income", "ss_buy_in")},
     **{name: "min" for name in (
         "hukou_needs_owned", "hukou_needs_registration", "private_school_fee", "public_rental_migrant_years",
         "leftover_needs_registration")},

@@ -128,7 +128,7 @@ class Household(mesa.Agent):
         """Contribute, accrue the head's pension record (settled at the statutory age), earn; book the funds."""
         w = self.model.world
         (self.unemp_spell, self.unemp_ins_months, self.pension_months, self.pension_streak, self.medical_months,
-         self.pension_index, self.pension_account, self.pension, lump_sum, resident, self.savings,
+         self.pension_index, self.pension_account, self.pension, lump_sum, resident, bought, self.savings,
          self.income) = labour.contribute_and_earn(w.p, w.r, w.avg_wage, w.year, self.group, self.hukou, self.age,
                                                    self.sex, self.skill, self.size, self.kids_school, self.kids_pre,
                                                    self.spouse,
@@ -140,7 +140,7 @@ class Household(mesa.Agent):
                                                    self.savings)
         book_funds(w.flows, w.r, w.avg_wage, self.row, self.group, self.age, self.sex, self.skill, self.employment,
                    self.insured, self.urban_ss, self.wage, self.unemp_spell, self.unemp_ins_months, self.pension,
-                   lump_sum, resident)
+                   lump_sum, resident, bought)
 
     # -- phase 4: housing -------------------------------------------------------------------------
     def face_eviction(self) -> None:

@@ -19,6 +19,7 @@ from abm.state import (
     F_CONVERSIONS,
     F_LUMP_SUMS,
     F_PENSION_IN,
+    F_INSURANCE,
     F_PENSION_OUT,
     F_RESIDENT_PENSION,
     F_TRAIN_COST,
@@ -198,12 +199,12 @@ def match_jobs(h, n, m, p, r, seed, step, work):
 def _contribute_and_earn(p, r, avg_wage, year, status, group, hukou, age, sex, skill, size, kids_school, kids_pre,
                          spouse, spouse_age, employment, insured, urban_ss, wage, informal_wage, land, compensation,
                          unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
-                         pension_account, pension, savings, income, lump_sum, resident, books):
+                         pension_account, pension, savings, income, lump_sum, resident, bought, books):
     """The parallel body takes plain arrays: a prange loop over a tuple of arrays loses its writes."""
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             (unemp_spell[i], unemp_ins_months[i], pension_months[i], pension_streak[i], medical_months[i],
-             pension_index[i], pension_account[i], pension[i], lump_sum[i], resident[i], savings[i],
+             pension_index[i], pension_account[i], pension[i], lump_sum[i], resident[i], bought[i], savings[i],
              income[i]) = labour.contribute_and_earn(p, r, avg_wage, year, group[i], hukou[i], age[i], sex[i],
                                                      skill[i], size[i], kids_school[i], kids_pre[i], spouse[i],
                                                      spouse_age[i], employment[i], insured[i], urban_ss[i], wage[i],
@@ -215,7 +216,8 @@ def _contribute_and_earn(p, r, avg_wage, year, status, group, hukou, age, sex, s
             p_in, p_out, u_in, u_out = insurance.fund_flows(r, avg_wage, age[i], sex[i], skill[i], employment[i],
                                                             insured[i], urban_ss[i], wage[i], unemp_spell[i],
                                                             unemp_ins_months[i], pension[i], lump_sum[i])
-            books[i] = p_in != 0.0 or p_out != 0.0 or u_in != 0.0 or u_out != 0.0 or resident[i] != 0.0
+            books[i] = (p_in != 0.0 or p_out != 0.0 or u_in != 0.0 or u_out != 0.0 or resident[i] != 0.0
+                        or bought[i] != 0.0)
 
 
 @njit(cache=True)
@@ -226,6 +228,7 @@ def contributions_and_earnings(h, n, p, r, avg_wage, year, informal_wage, flows,
     the calendar year."""
     lump_sum = work.yuan[:n]  # read only where booked
     resident = work.yuan2[:n]
+    bought = work.keys[:n]  # the job keys are done with by now
     books = work.flag[:n]
     books[:] = False
     _contribute_and_earn(p, r, avg_wage, year, h.status[:n], h.group[:n], h.hukou[:n], h.age[:n], h.sex[:n],
@@ -233,18 +236,18 @@ def contributions_and_earnings(h, n, p, r, avg_wage, year, informal_wage, flows,
                          h.employment[:n], h.insured[:n], h.urban_ss[:n], h.wage[:n], informal_wage, h.land[:n],
                          h.compensation[:n], h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n],
                          h.pension_streak[:n], h.medical_months[:n], h.pension_index[:n], h.pension_account[:n],
-                         h.pension[:n], h.savings[:n], h.income[:n], lump_sum, resident, books)
+                         h.pension[:n], h.savings[:n], h.income[:n], lump_sum, resident, bought, books)
     for i in flagged(books):
         book_funds(flows, r, avg_wage, i, h.group[i], h.age[i], h.sex[i], h.skill[i], h.employment[i],
                    h.insured[i], h.urban_ss[i], h.wage[i], h.unemp_spell[i], h.unemp_ins_months[i], h.pension[i],
-                   lump_sum[i], resident[i])
+                   lump_sum[i], resident[i], bought[i])
 
 
 @njit(cache=True)
 def book_funds(flows, r, avg_wage, i, group, age, sex, skill, employment, insured, urban_ss, wage, unemp_spell,
-               unemp_ins_months, pension, lump_sum, resident):
-    """Book household i's month in the funds and the residents' pension in the budget (both engines call this, in
-    id order)."""
+               unemp_ins_months, pension, lump_sum, resident, bought):
+    """Book household i's month in the funds, and the residents' pension and the city's buy-in of missing
+    contribution years (`bought`, into the pension fund) in the budget (both engines call this, in id order)."""
     p_in, p_out, u_in, u_out = insurance.fund_flows(r, avg_wage, age, sex, skill, employment, insured, urban_ss,
                                                     wage, unemp_spell, unemp_ins_months, pension, lump_sum)
     flows[F_PENSION_IN, group, sex] += p_in
@@ -253,6 +256,8 @@ def book_funds(flows, r, avg_wage, i, group, age, sex, skill, employment, insure
     flows[F_UI_IN, group, sex] += u_in
     flows[F_UI_OUT, group, sex] += u_out
     flows[F_RESIDENT_PENSION, group, sex] += resident
+    flows[F_PENSION_IN, group, sex] += bought
+    flows[F_INSURANCE, group, sex] += bought
 
 
 @njit(cache=True)

@@ -128,6 +128,26 @@ def settle_pension(r, avg_wage, age, sex, skill, pension_months, pension_index, 
 
 
 @jit
+def buy_in(r, avg_wage, age, sex, skill, urban_ss, pension_months, pension_index, pension_account, pension):
+    """Where `ss_buy_in` holds, a head on urban social security (requisitioned farmers joining the urban scheme)
+    who reaches the statutory age with fewer than `pension_min_years` of contributions has the missing months
+    bought in by the city at the flexible workers' base (`flexible_base` x the average wage; employer and
+    employee rates), so the scheme it joined pays it a pension (the Social Insurance Law, 2011, art. 16, lets a
+    member pay up to 15 years; who pays the farmers' buy-in is the city's choice here, an assumption).
+    Returns (pension_months, pension_index, pension_account, cost), cost paid into the pension fund."""
+    pension_index, pension_account = float(pension_index), float(pension_account)
+    need = int(r[0].pension_min_years) * MONTHS
+    if (r[0].ss_buy_in != 1 or urban_ss != 1 or pension > 0.0 or pension_months >= need
+            or age < retirement_age(r, sex, skill)):
+        return pension_months, pension_index, pension_account, 0.0
+    missing = need - pension_months
+    base = r[0].flexible_base * avg_wage
+    cost = missing * (r[0].pension_employer + r[0].pension_employee) * base
+    return (need, pension_index + missing * r[0].flexible_base, pension_account + missing * r[0].pension_employee * base,
+            cost)
+
+
+@jit
 def fund_flows(r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage, unemp_spell, unemp_ins_months,
                pension, lump_sum):
     """What this household puts into and takes out of the funds this month, after its contributions and
@@ -242,6 +262,7 @@ RETURNS = {
     "benefit_months": ("months",),
     "unemployment_benefit": ("yuan",),
     "fund_flows": ("pension_in", "pension_out", "unemployment_in", "unemployment_out"),
+    "buy_in": ("pension_months", "pension_index", "pension_account", "cost"),
     "past_months": ("months",),
     "starting_record": ("pension_months", "pension_index", "pension_account", "pension"),
     "transfer_out": ("yuan",),

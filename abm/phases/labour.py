@@ -137,11 +137,12 @@ def contribute_and_earn(p, r, avg_wage, year, group, hukou, age, sex, skill, siz
                         unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
                         pension_account, pension, savings):
     """The month's contributions, pension and income: (unemp_spell, unemp_ins_months, pension_months,
-    pension_streak, medical_months, pension_index, pension_account, pension, lump_sum, resident, savings, income)
-    after it. `informal_wage` is the informal wage at the head's skill level, `avg_wage` the city's average wage,
+    pension_streak, medical_months, pension_index, pension_account, pension, lump_sum, resident, bought, savings,
+    income) after it. `informal_wage` is the informal wage at the head's skill level, `avg_wage` the city's average wage,
     `year` the calendar year. The head's pension record accrues and, at the statutory age, is settled
     (abm.phases.insurance): the pension is income, a lump sum goes to savings; a local head without an employee
-    pension may draw the residents' schemes' basic pension (`resident`, from the city's budget)."""
+    pension may draw the residents' schemes' basic pension (`resident`, from the city's budget); a head on urban
+    social security reaching the age short of the minimum years may have them bought in by the city (`bought`)."""
     if employment == UNEMPLOYED:
         unemp_spell += 1
     if employment == FORMAL and insured == 1:
@@ -151,13 +152,15 @@ def contribute_and_earn(p, r, avg_wage, year, group, hukou, age, sex, skill, siz
     pension_months, pension_streak, pension_index, pension_account = insurance.accrue(
         r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage, pension_months, pension_streak,
         pension_index, pension_account)
+    pension_months, pension_index, pension_account, bought = insurance.buy_in(
+        r, avg_wage, age, sex, skill, urban_ss, pension_months, pension_index, pension_account, pension)
     pension, pension_account, lump_sum = insurance.settle_pension(r, avg_wage, age, sex, skill, pension_months,
                                                                   pension_index, pension_account, pension)
     resident = insurance.resident_pension(r, year, hukou, age, pension)
     income = earnings(p, r, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment, insured,
                       wage, informal_wage, unemp_spell, unemp_ins_months, land, compensation, pension + resident)
     return (unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
-            pension_account, pension, lump_sum, resident, savings + lump_sum, income)
+            pension_account, pension, lump_sum, resident, bought, savings + lump_sum, income)
 
 
 @jit
@@ -184,5 +187,5 @@ RETURNS = {
     "employer_contribution": ("yuan",),
     "contribute_and_earn": ("unemp_spell", "unemp_ins_months", "pension_months", "pension_streak",
                             "medical_months", "pension_index", "pension_account", "pension", "lump_sum", "resident",
-                            "savings", "income"),
+                            "bought", "savings", "income"),
 }
