@@ -14,10 +14,14 @@ the fast engine's serial pass (abm.kernels.labour) or by the Mesa agent for itse
     city values       the city's average wage (World.avg_wage: the mean wage of the initial formal workers,
                       moved each January with the money index like every money value)
     rules             pension_employer, pension_employee, unemployment_employer, unemployment_employee,
-                      pension_min_years, pension_accrual, flexible_base, unemployment_benefit,
+                      pension_min_years, pension_accrual, flexible_base, unemployment_benefit, ss_buy_in,
+                      pension_transfer_*, pension_withdrawal, resident_pension*,
                       unemployment_benefit_months_*, unemployment_qualifying_months, ss_subsidy (abm.rules)
-    flows             pension_fund_income, pension_fund_outgo, pension_lump_sums, unemployment_fund_income,
-                      unemployment_fund_outgo (abm.state.FLOWS)
+    behaviour         past_coverage_urban, past_coverage_rural, career_start_age, rural_contributions_since
+                      (the starting records)
+    flows             pension_fund_income, pension_fund_outgo, pension_lump_sums, pension_transfers_out,
+                      unemployment_fund_income, unemployment_fund_outgo, budget_resident_pension,
+                      budget_insurance_subsidy (abm.state.FLOWS)
 
 The 2005 formula (State Council Decision No. 38, 2005, section 6): a head retiring with at least
 `pension_min_years` (15) years of contributions draws each month the basic pension = pooled part +
@@ -39,8 +43,13 @@ Unemployment insurance (State Council Order No. 258, 1999, Regulations on Unempl
 17): a head who loses an insured job after at least a year of contributions draws `unemployment_benefit` for
 up to 12 months (1-5 years of contributions), 18 (5-10 years) or 24 (10 years or more) of the spell. Insured
 months are cumulative and not used up by a claim (a simplification: the Order restarts the count). The level
-is the rule as before: the Order (art. 18) puts it between the dibao line and the minimum wage, which the
-default (Zhejiang 2013) is not in the 2009 cities whose minimum wage is lower.
+is a city-profile rule: the Order (art. 18) puts it between the dibao line and the minimum wage, which
+abm.city checks.
+
+Also here: the records the starting population brings (`starting_record`: past coverage by hukou, existing
+pensioners), what a departing head's record takes out of the fund (`transfer_out`: Guobanfa 2009 No. 66 from
+2010, the personal account withdrawn before), the city's buy-in of a requisitioned farmer's missing years
+(`buy_in`) and the residents' schemes' basic pension (`resident_pension`, from the city's budget).
 """
 
 import numpy as np
