@@ -113,6 +113,7 @@ class CityProfile(_Strict):
                 v = getattr(self, key)[g]
                 if len(v) != n or abs(sum(v) - 1.0) > 1e-6 or min(v) < 0:
                     raise ValueError(f"{key}.{g} must be {n} shares that add up to 1 (got {v})")
+        self._benefit_between_dibao_and_minimum_wage()
         if abs(self.migrants + self.local_hukou - self.residents) > 0.01 * self.residents:
             raise ValueError("migrants + local_hukou must equal residents (within 1%)")
         if len(self.size_age_affinity) != 5 or any(len(r) != len(self.age_bands) for r in self.size_age_affinity):
@@ -122,6 +123,21 @@ class CityProfile(_Strict):
                 if g not in GROUPS or len(v) != self.districts or abs(sum(v) - 1.0) > 1e-6:
                     raise ValueError(f"district_shares.{g} must be {self.districts} shares adding up to 1")
         return self
+
+    def _benefit_between_dibao_and_minimum_wage(self) -> None:
+        """The unemployment benefit lies between the urban dibao line and the minimum wage (State Council Order
+        No. 258, 1999, art. 18), each the profile's rule or its default."""
+        from abm.rules import RULES_BY_NAME
+
+        def rule(name: str) -> float:
+            return float(self.rules.get(name, RULES_BY_NAME[name].default))
+
+        benefit, dibao = rule("unemployment_benefit"), rule("dibao_line_urban")
+        if not dibao <= benefit <= self.minimum_wage:
+            raise ValueError(
+                f"rules.unemployment_benefit is {benefit:g} yuan/month; it must lie between the urban dibao line "
+                f"(rules.dibao_line_urban, {dibao:g}) and the minimum wage (minimum_wage, {self.minimum_wage:g}) "
+                "(State Council Order No. 258, 1999, art. 18): set rules.unemployment_benefit in the city profile")
 
     # persons by group in the real city
     def persons(self) -> dict[str, float]:

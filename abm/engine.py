@@ -37,8 +37,8 @@ class FastEngine:
         run("land requisition", labour.requisition, h, n, d, r, seed, t, f, wk)
         run("separations and training", labour.separations_and_training, h, n, p, r, seed, t, f, wk)
         run("job matching", labour.match_jobs, h, n, m, p, r, seed, t, wk)
-        run("contributions and earnings", labour.contributions_and_earnings, h, n, p, r, w.avg_wage, w.informal_wage,
-            f, wk)
+        run("contributions and earnings", labour.contributions_and_earnings, h, n, p, r, w.avg_wage, w.year,
+            w.informal_wage, f, wk)
         run("evictions", housing.evictions, h, n, d, r, seed, t, wk)
         run("housing search", housing.search_and_allocate, h, n, d, p, r, seed, t, wk)
         w.quota = run("registration and hukou", registration.register_and_apply, h, n, p, r, seed, t, w.quota, f, wk)
@@ -46,6 +46,6 @@ class FastEngine:
             run("school year", schooling.school_year, h, n, d, p, r, seed, t)
         run("health", welfare.health, h, n, p, r, seed, t, w.year, f, wk)
         run("assistance", welfare.assistance, h, n, p, r, seed, t, f, wk)
-        run("settle or leave", welfare.settle_or_leave, h, n, d, p, r, seed, t, f, wk)
+        run("settle or leave", welfare.settle_or_leave, h, n, d, p, r, seed, t, w.year, w.avg_wage, f, wk)
         run("accounts", welfare.accounts, h, n, d, p, r, f, wk)
         run("indicators", w.end_step)

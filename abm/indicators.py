@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
-from abm.phases import health, labour
+from abm.phases import health, insurance, labour
 from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
     BUDGET_LINES,
@@ -92,11 +92,16 @@ A_PUBLIC_RENT = _quantity("public_rent", "rent paid for public rental units and 
 A_MED_EMPLOYEE = _quantity("employee_medical", "persons in the employee medical insurance (heads)")
 A_MED_RESIDENT = _quantity("resident_medical", "persons in the urban resident medical insurance")
 A_MED_NRCMS = _quantity("nrcms", "persons in the rural cooperative medical scheme (local or of a home county)")
+A_MEMBERS = _quantity("employee_pension_members",
+                      "households whose head holds an urban employee pension record and draws no pension yet")
+A_RESIDENT = _quantity("resident_pension_recipients", "households whose head draws the residents' basic pension")
+A_FORMAL = _quantity("formal", "households whose head is in a formal job")
+A_FORMAL_WAGE = _quantity("formal_wages", "wages of heads in formal jobs")
 N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, PER_HOUSEHOLD, FUND_NET, NET_COST = range(9)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, PER_HOUSEHOLD, FUND_NET, NET_COST, RATIO_OF_RATIOS = range(10)
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ class Formula:
     form: int
     a: int
     b: int = -1
+    c: int = -1
+    d: int = -1
 
 
 def count(quantity: str) -> Formula:
@@ -134,6 +141,11 @@ def resident_share(numerator: str, persons: str) -> Formula:
 def per_household(name: str, quantity: str = "households") -> Formula:
     """The month's flow over c[quantity] (0 when there is none): a mean per household, or a share of them."""
     return Formula(PER_HOUSEHOLD, FLOWS.index(name), QUANTITY[quantity])
+
+
+def ratio_of_ratios(a: str, b: str, c: str, d: str) -> Formula:
+    """(c[a] / c[b]) / (c[c] / c[d]) (0 when any part is undefined), e.g. a mean over another mean."""
+    return Formula(RATIO_OF_RATIOS, QUANTITY[a], QUANTITY[b], QUANTITY[c], QUANTITY[d])
 
 
 def fund_balance(name: str) -> Formula:
@@ -230,6 +242,8 @@ INDICATORS: tuple[Indicator, ...] = (
     I("budget_insurance_subsidy", "yuan/month", "flow",
       "public subsidies to social insurance, and the resident medical schemes' inpatient reimbursements",
       budget("budget_insurance_subsidy")),
+    I("budget_resident_pension", "yuan/month", "flow", "the residents' schemes' basic pensions paid by the city",
+      budget("budget_resident_pension")),
     I("budget_community", "yuan/month", "flow", "residential-committee staff and community services",
       budget("budget_community")),
     I("budget_land_compensation", "yuan/month", "flow", "cash compensation paid for requisitioned land",
@@ -269,10 +283,25 @@ INDICATORS: tuple[Indicator, ...] = (
       ratio("pensions", "pensioners")),
     I("unemployment_benefit_recipients", "households", "stock", "households paid unemployment benefit this month",
       count("unemployment_benefit_recipients")),
+    I("replacement_rate", "share", "rate",
+      "mean basic pension of the heads who draw one over the mean wage of heads in formal jobs (an aggregate "
+      "replacement rate: pensions in payment, not only new retirees', over today's wages)",
+      ratio_of_ratios("pensions", "pensioners", "formal_wages", "formal")),
+    I("employee_pension_members", "households", "stock",
+      "households whose head holds an urban employee pension record (contributing this month or not) and draws no "
+      "pension yet: the insured of the employee scheme", count("employee_pension_members")),
+    I("resident_pension_recipients", "households", "stock",
+      "households whose head draws the residents' schemes' basic pension (local heads without an employee pension)",
+      count("resident_pension_recipients")),
+    I("pension_transfers_out", "yuan/month", "flow",
+      "pension records leaving the city's fund with departing heads (part of pension_fund_outgo): from 2010 the "
+      "personal account and 12% of the contribution wages, before it the accounts withdrawn by rural-hukou heads",
+      flow("pension_transfers_out")),
     I("pension_fund_income", "yuan/month", "flow",
       "pension contributions (employer and employee) of insured jobs, and the city's subsidy for households on "
       "urban social security", flow("pension_fund_income")),
-    I("pension_fund_outgo", "yuan/month", "flow", "basic pensions and lump sums paid", flow("pension_fund_outgo")),
+    I("pension_fund_outgo", "yuan/month", "flow", "basic pensions, lump sums and records transferred out",
+      flow("pension_fund_outgo")),
     I("pension_lump_sums", "yuan/month", "flow",
       "personal accounts paid out at retirement to heads with too few years for a pension",
       flow("pension_lump_sums")),
@@ -334,6 +363,8 @@ _B = np.array([i.formula.b for i in INDICATORS], dtype=np.int64)
 _BUDGET_FLOWS = np.array([FLOWS.index(line) for line in BUDGET_LINES], dtype=np.int64)
 _FUND_IN = np.array([f[1] for f in FUNDS], dtype=np.int64)
 _FUND_OUT = np.array([f[2] for f in FUNDS], dtype=np.int64)
+_C = np.array([i.formula.c for i in INDICATORS], dtype=np.int64)
+_D = np.array([i.formula.d for i in INDICATORS], dtype=np.int64)
 CHUNK = 1 << 14  # households per partial sum; fixed, so sums do not depend on the thread count
 
 # The headline sets, defined once: what each output leads with.
@@ -373,10 +404,10 @@ def _ratio(a, b):
 
 
 @njit(cache=True, parallel=True)
-def _accumulate(r, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
+def _accumulate(r, year, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
                 status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing, pension_paid, unemp_spell,
-                unemp_ins_months, year):
+                unemp_ins_months, pension_months, age):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -442,6 +473,10 @@ def _accumulate(r, class_size, rel_line, dibao, district, employment, group, huk
             q[A_MED_EMPLOYEE] += 1.0 if employee else 0.0
             q[A_MED_RESIDENT] += others if family == health.URBAN_RESIDENT else 0.0
             q[A_MED_NRCMS] += others if family == health.NRCMS_LOCAL or family == health.NRCMS_AWAY else 0.0
+            q[A_MEMBERS] += 1.0 if pension_months[i] > 0 and pension_paid[i] <= 0.0 else 0.0
+            q[A_RESIDENT] += 1.0 if insurance.resident_pension(r, year, hk, age[i], pension_paid[i]) > 0.0 else 0.0
+            q[A_FORMAL] += 1.0 if emp == FORMAL else 0.0
+            q[A_FORMAL_WAGE] += wage[i] if emp == FORMAL else 0.0
     return part
 
 
@@ -591,12 +626,12 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
         class_size[k] = d.public_used[k] / classes if classes > 0 else 0.0
     m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n], work.yuan[:n])
     rel_line = 0.6 * median if m > 0 else 0.0
-    part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
+    part = _accumulate(r, year, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
                        h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n], h.pension[:n],
-                       h.unemp_spell[:n], h.unemp_ins_months[:n], year)
+                       h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n], h.age[:n])
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]
@@ -634,6 +669,9 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                     out[k, G, S] = (f[_FUND_OUT[a]] - f[_FUND_IN[a]]) * scale
                 elif form == NET_COST:
                     out[k, G, S] = _net_cost(f, c, city_budget, city, a == 1, b == 1, scale)
+                elif form == RATIO_OF_RATIOS:
+                    below = _ratio(c[_C[k]], c[_D[k]])
+                    out[k, G, S] = _ratio(_ratio(c[a], c[b]), below)
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:

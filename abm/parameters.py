@@ -153,6 +153,27 @@ BEHAVIOUR: tuple[Param, ...] = (
       "population that is not simulated, with their home and school places",
       "assumption, range 0.05-0.3 (abm/configs/demography/events.csv, dibao,urban_exit_rate: exits from the urban "
       "dibao were not found)"),
+    # the pension records the starting population brings (abm.phases.insurance.starting_record)
+    P("past_coverage_urban", 0.549, "share", 0.0, 1.0,
+      "share of urban-hukou heads whose working years before the start count in the urban employee pension "
+      "(contributions, or deemed years before 1997)",
+      "China Statistical Yearbook 2009, table 22-42: 165.875 million staff and workers contributing to the urban "
+      "basic pension at end-2008, over 302.10 million urban employed (MOHRSS/NBS, Statistical Communique on Labour "
+      "and Social Security Development 2008) = 0.549"),
+    P("past_coverage_rural", 0.172, "share", 0.0, 1.0,
+      "share of rural-hukou heads (migrants, farmers) whose working years since `rural_contributions_since` were "
+      "in the urban employee pension",
+      "MOHRSS/NBS, Statistical Communique on Labour and Social Security Development 2008: 24.16 million migrant "
+      "workers in the basic pension at end-2008 of 140.41 million working outside their home county = 0.172 (as "
+      "cited by Zhu Ling, The impact of the urban old-age insurance system on the livelihood of rural migrant "
+      "workers, Routledge); of all 225.42 million migrant workers 0.107"),
+    P("career_start_age", 20, "years", 14, 30, "age from which a head's working years count towards a record",
+      "assumption, range 16-22", integer=True),
+    P("rural_contributions_since", 1998, "year", 1990, 2030,
+      "first year whose contributions a rural-hukou head's record can hold (urban-hukou heads' earlier years count "
+      "as deemed contribution years)",
+      "assumption, range 1992-2002: the unified scheme of State Council Decision No. 26 (1997); its deemed years "
+      "are for the state and collective enterprises' urban workers", integer=True),
     # assistance
     P("dibao_takeup", 0.8, "1", 0.0, 1.0, "share of the eligible who claim the minimum living allowance"),
     P("temp_takeup", 0.5, "1", 0.0, 1.0, "share of households in hardship who claim temporary assistance"),

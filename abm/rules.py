@@ -21,6 +21,16 @@ PENSIONS_2005 = ("State Council, Decision on Improving the Basic Pension Insuran
 PENSIONS_1997 = ("State Council, Decision on Establishing a Unified Basic Pension Insurance System for Enterprise "
                  "Employees (Guofa [1997] No. 26)")
 UI_1999 = "State Council, Regulations on Unemployment Insurance (Order No. 258, 1999)"
+TRANSFERS_2009 = ("State Council General Office, Interim Measures on Transferring and Continuing the Basic Pension "
+                  "Insurance Relations of Urban Enterprise Employees (Guobanfa [2009] No. 66), from 2010-01-01")
+TUIBAO = ("before 2010 a departing migrant could only withdraw the personal account and close the record, the "
+          "employer's pooled contributions staying with the city: Economic Observer, 'A More Flexible Pension Scheme "
+          "for Migrant Workers', 2008-12-22; China Daily, 'Secure migrants' money', 2008-08-14; China Labour News "
+          "Translations, 'Systematic government theft of migrant workers' retirement pensions' (600,000 withdrawals "
+          "in Dongguan alone)")
+RESIDENT_PENSIONS = ("State Council, Guiding Opinion on the New Rural Social Pension Insurance Pilot (Guofa [2009] "
+                     "No. 32); on the Urban Residents' Social Pension Insurance Pilot (Guofa [2011] No. 18); merged by "
+                     "Guofa [2014] No. 8")
 RETIREMENT = ("State Council, Interim Measures on the Retirement of Workers (Guofa [1978] No. 104) and on "
               "Veteran Cadres' Retirement (Guofa [1978] No. 104), art. 1")
 P = Param
@@ -84,6 +94,24 @@ RULES: tuple[Param, ...] = (
     P("flexible_base", 1.0, "share of average wage", 0.6, 3.0,
       "contribution base of those insured without an employer (the self-employed, flexibly employed; here "
       "households on urban social security), of the average wage (section 3)", PENSIONS_2005),
+    P("pension_transfer_from", 2010, "year", 1990, 2100,
+      "first year a departing head's record is transferred (the personal account and part of the pooled "
+      "contributions); before it the rule `pension_withdrawal` holds", TRANSFERS_2009, integer=True),
+    P("pension_transfer_pooled", 0.12, "share of contribution wages", 0.0, 0.3,
+      "share of each year's contribution wages transferred from the pooled fund with a departing head's record "
+      "(art. 3)", TRANSFERS_2009),
+    P("pension_withdrawal", 1, "flag", 0, 1,
+      "before `pension_transfer_from`, a departing head without urban hukou withdraws the personal account", TUIBAO,
+      integer=True),
+    P("resident_pension", 55.0, "nominal yuan/month", 0.0, 1e4,
+      "basic pension of the rural and urban residents' schemes, paid by government to local heads without an "
+      "employee pension (55 yuan from 2009 until the 2014 merger: nominal, not moved with wages)",
+      RESIDENT_PENSIONS),
+    P("resident_pension_age", 60, "years", 40, 80, "age from which the residents' schemes pay", RESIDENT_PENSIONS,
+      integer=True),
+    P("resident_pension_from", 2012, "year", 2009, 2100,
+      "first year the residents' schemes pay in the city: the national coverage of 2012 (pilots from 2009 covered 10% "
+      "of counties; a city profile sets its pilot's year)", RESIDENT_PENSIONS, integer=True),
     # assistance (lines per person)
     P("dibao_line_urban", round(16.95 * DAYS_PER_MONTH, 2), "yuan/person/month", 0.0, 1e4,
       "urban minimum living allowance line (16.95 yuan a day, Zhejiang 2013)", YIWU),
@@ -147,6 +175,12 @@ RULES: tuple[Param, ...] = (
       YIWU, integer=True),
     P("letting_income", 0.0, "yuan/month", 0.0, 1e5,
       "income of requisitioned farmer households letting space in their new houses to migrants' businesses", YIWU),
+    P("ss_buy_in", 0, "flag", 0, 1,
+      "the city buys in the missing contribution years of a head on urban social security who reaches the statutory "
+      "age short of `pension_min_years`, so the urban scheme pays a pension (Jinnan's and Changshu's promise to the "
+      "requisitioned farmers; the Social Insurance Law, 2011, art. 16 lets members pay up to 15 years)",
+      "assumption: the seeds promise urban social security to the requisitioned farmers (seeds 000, 001); who pays "
+      "the buy-in, and at what base, was not found", integer=True),
     P("ss_subsidy", 200.0, "yuan/month", 0.0, 1e4, "public subsidy per farmer household on urban social security"),
     P("compensation_per_mu", 20000.0, "yuan/mu", 0.0, 1e6, "cash compensation per mu of requisitioned land"),
     P("land_requisition_rate", 0.03, "per year", 0.0, 1.0,
@@ -175,7 +209,8 @@ _PHASE_RULES = {
                "medical_employer", "medical_employee", "unemployment_employer", "unemployment_employee",
                "unemployment_benefit", "unemployment_qualifying_months", "unemployment_benefit_months_1_5y",
                "unemployment_benefit_months_5_10y", "unemployment_benefit_months_10y", "pension_min_years",
-               "pension_accrual", "flexible_base", "training_rate_migrant",
+               "pension_accrual", "flexible_base", "ss_buy_in", "resident_pension", "resident_pension_age",
+               "resident_pension_from", "training_rate_migrant",
                "training_rate_farmer", "training_rate_poor", "training_cost", "letting_income"),
     "housing": ("compound_open", "compound_rent_share", "compound_subsidy", "dormitory_rent", "public_rental_rent",
                 "public_rental_subsidy", "public_rental_income_line", "public_rental_migrants",
@@ -191,6 +226,7 @@ _PHASE_RULES = {
     "assistance": ("dibao_line_urban", "dibao_line_rural", "dibao_migrants", "temp_assist_migrants",
                    "temp_assist_amount", "temp_assist_unemployed", "poverty_line"),
     "accounts": ("ss_subsidy", "coproduction_cost"),
+    "settlement": ("pension_transfer_from", "pension_transfer_pooled", "pension_withdrawal"),
 }
 PHASE_OF = {rule: phase for phase, rules in _PHASE_RULES.items() for rule in rules}
 assert sorted(PHASE_OF) == sorted(p.name for p in RULES) and len(PHASE_OF) == len(RULES)
@@ -207,7 +243,7 @@ COMBINE: dict[str, str] = {
         "public_rental_income_line", "farmers_urban_ss", "homestead_exchange", "resettled_hukou",
         "coproduction_participation", "land_requisition_rate", "points_assured_skill", "requisitioned_hukou",
         "letting_income", "uebmi_reimbursement", "urbmi_reimbursement", "nrcms_reimbursement",
-        "nrcms_nonlocal_share")},
+        "nrcms_nonlocal_share", "ss_buy_in")},
     **{name: "min" for name in (
         "hukou_needs_owned", "hukou_needs_registration", "private_school_fee", "public_rental_migrant_years",
         "leftover_needs_registration")},

@@ -20,7 +20,7 @@ from abm.city import CityProfile
 from abm.indicators import INDEX, compute, pyramid
 from abm.kernels.common import count_formal
 from abm.kernels import lifecourse
-from abm.kernels.labour import initial_earnings
+from abm.kernels.labour import initial_earnings, starting_records
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
@@ -146,7 +146,7 @@ class World:
         self.avg_wage = self._average_wage()
         self._seed_pension_records(0, self.n)
         lifecourse.retire_at_start(self.h, self.n, self.p, self.r, self.seed, self.informal_wage, 0)
-        initial_earnings(self.h, self.n, self.p, self.r, self.informal_wage)
+        initial_earnings(self.h, self.n, self.p, self.r, self.year, self.informal_wage)
         self.market = Market(jobs=np.zeros((N_FORMAL_SECTORS, N_SKILLS)),
                              employed=np.zeros((N_FORMAL_SECTORS, N_SKILLS), dtype=np.int64), wage=self.wage)
         count_formal(self.h, self.n, self.market.employed)
@@ -261,19 +261,15 @@ class World:
         return float(h.wage[:n][formal].mean()) if formal.any() else float(self.spec.profile.minimum_wage)
 
     def _seed_pension_records(self, start: int, stop: int) -> None:
-        """Pension records of households entering as they live (the synthetic population, poverty entries):
-        their months of contributions so far (`pension_months`, from the current job spell) at the current
-        wage's contribution index, with the employee's share in the personal account. Heads at or past the
-        statutory retirement age retired before the start: their records were settled then and are not known,
-        so they start without one (no pension and no lump sum is paid to them: an assumption)."""
-        h = self.h
-        rows = slice(start, stop)
-        retired = lifecourse.past_statutory_age(self.r, h.age[rows], h.sex[rows], h.skill[rows])
-        h.pension_months[rows][retired] = 0
-        h.pension_streak[rows][retired] = 0
-        months = h.pension_months[rows].astype(np.float64)
-        h.pension_index[rows] = months * h.wage[rows] / self.avg_wage
-        h.pension_account[rows] = months * self.rv.pension_employee * h.wage[rows]
+        """Pension records of households entering as they live (the synthetic population, poverty entries): the
+        current insured job spell (`pension_months`, set with the job) plus, for some heads, their working years
+        before it (abm.phases.insurance.starting_record: past coverage by hukou, from the 2008 statistics); heads
+        past the statutory age retired with such a record and draw the 2005 basic pension if it reached the
+        minimum years (existing pensioners), else their account was paid out before the start. The streak of
+        consecutive years is the current spell's only (an assumption: the past years are not known to be
+        unbroken)."""
+        starting_records(self.h, start, stop, self.p, self.r, self.seed, self.step if self.step > 0 else -1,
+                         self.year, self.avg_wage, np.ascontiguousarray(self.wage[0]))
 
     def _marital_tables(self) -> demography.Tables:
         """The tables with births for women in a union, the only ones who give birth here: the schedule for all

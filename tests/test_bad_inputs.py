@@ -23,6 +23,9 @@ CAL = (f"name: cal\nbase: {BASE}\nparameters: {{behaviour.reg_const: {{low: -6, 
        "recovery: {truth: {behaviour.reg_const: -4}, targets: [{indicator: registration_rate, group: migrant, "
        "when: 6}]}\n")
 LATIN1 = "name: caf\xe9\ncity: changshu\nhouseholds: 300\nhorizon_months: 6\nseed: 5\n".encode("latin-1")
+# a user's city profile whose minimum wage is below the default unemployment benefit (1,046 yuan)
+LOW_WAGE_CITY = ("name: low\nyear: 2009\nresidents: 1000000\nmigrants: 300000\nlocal_hukou: 700000\n"
+                 "urban_share_of_local_hukou: 0.5\nminimum_wage: 600\n")
 SWEEP_MANIFEST = {"kind": "sweep", "name": "sw", "baseline_arm": "a", "config": {"arms": {"a": {}, "z": {}}},
                   "base": {"horizon_months": 6}, "design": {"method": "none", "parameters": [], "points": [{}]}}
 
@@ -104,6 +107,14 @@ CASES = [
                               "its policies: baseline, yiwu"]),
     ("city-is-a-folder", {"c.yaml": RUN.replace("city: changshu", "city: empty")}, ["run", "c.yaml"],
      ["city:", "is a folder, not a city profile file"]),
+    ("benefit-above-the-minimum-wage", {"low.yaml": LOW_WAGE_CITY, "c.yaml": RUN.replace("city: changshu", "city: low.yaml")},
+     ["run", "c.yaml"], ["rules.unemployment_benefit is 1046 yuan/month", "minimum wage (minimum_wage, 600)",
+                         "Order No. 258"]),
+    ("benefit-below-the-dibao-line", {"low.yaml": LOW_WAGE_CITY + "rules: {unemployment_benefit: 300, "
+                                                                   "dibao_line_urban: 400}\n",
+                                      "c.yaml": RUN.replace("city: changshu", "city: low.yaml")},
+     ["validate", "c.yaml"], ["rules.unemployment_benefit is 300 yuan/month",
+                              "urban dibao line (rules.dibao_line_urban, 400)"]),
     ("option-households", {}, ["run", "good.yaml", "--households", "3"],
      ["--households: 3 is out of range; allowed 10 .. 50,000,000"]),
     ("option-months", {}, ["run", "good.yaml", "--months", "0"], ["--months: 0 is out of range; allowed 1 .. 600"]),

@@ -20,6 +20,8 @@ def test_every_per_household_sum_feeds_an_indicator():
             used.add(f.a)
         if f.form in (ind.RATIO, ind.RESIDENT_SHARE):
             used.add(f.b)
+        if f.form == ind.RATIO_OF_RATIOS:
+            used.update((f.a, f.b, f.c, f.d))
     assert used == set(range(ind.N_ACC)), [ind.QUANTITIES[k][0] for k in set(range(ind.N_ACC)) - used]
 
 

@@ -21,6 +21,7 @@ def _world_with_records(spec):
     h, n = w.h, w.n
     heads = np.flatnonzero(h.status[:n] == ACTIVE)
     h.age[heads], h.sex[heads], h.employment[heads], h.wage[heads], h.insured[heads] = 60, MALE, RETIRED, 0.0, 0
+    h.pension[heads] = 0.0  # none draws yet (the starting population's pensioners among them)
     long_ = heads[heads % 2 == 0]
     short = heads[heads % 2 == 1]
     h.pension_months[long_], h.pension_index[long_], h.pension_account[long_] = 240, 360.0, 27800.0
@@ -78,3 +79,46 @@ def test_engines_agree_on_pensions_paid(spec_factory):
         ref.step()
     assert np.asarray(a.history)[1:, INDEX["pension_recipients"], 3, 2].min() > 0
     assert_same(_Run(a), _Run(b))
+
+
+def test_engines_agree_on_records_taken_out_by_departures(spec_factory):
+    """Migrants with records leave before and after 1 January 2010 (Guobanfa 2009 No. 66): before it the rural-hukou
+    leavers withdraw their accounts, after it every leaver takes the account and 12% of the contribution wages; both
+    engines book the same transfers, in id order, and the heads seeded as existing pensioners draw the same."""
+    kw = dict(city="changshu", households=400, months=5, seed=3, start_month=11,
+              behaviour={"hazard_migrant": 0.15, "past_coverage_rural": 0.6})
+    a, b = World(spec_factory(**kw)), World(spec_factory(**kw))
+    h = a.h
+    has_record = (h.group[:a.n] == 0) & (h.pension_months[:a.n] > 0)
+    assert has_record.sum() > 20
+    fast, ref = make_engine(a, "numba"), make_engine(b, "mesa")
+    for _ in range(kw["months"]):
+        fast.step()
+        ref.step()
+    assert_same(_Run(a), _Run(b))
+    out = np.asarray(a.history)[:, INDEX["pension_transfers_out"], 0, 2]
+    years = [a.spec.profile.year + (kw["start_month"] - 1 + s) // 12 for s in range(out.size)]
+    assert out[[s for s, y in enumerate(years) if y == 2009 and s > 0]].sum() > 0  # withdrawals before 2010
+    assert out[[s for s, y in enumerate(years) if y == 2010]].sum() > 0  # transfers from 2010
+
+
+def test_starting_population_brings_records_and_pensioners(spec_factory):
+    """The synthetic city's heads bring their past insured years: about `past_coverage_urban` (0.549) of urban-hukou
+    heads in their forties have 15 years or more, no rural-hukou head does (their records began in 1998), urban-hukou
+    heads past the statutory age draw the 2005 pension (their accounts turned into it), and no rural-hukou head
+    past it does."""
+    w = World(spec_factory(city="zhengzhou", households=3000, months=1, seed=4))
+    h, n = w.h, w.n
+    urban = h.hukou[:n] == 2  # URBAN_LOCAL
+    forties = urban & (h.age[:n] >= 40) & (h.age[:n] < 50)
+    assert forties.sum() >= 30
+    assert 0.3 < (h.pension_months[:n][forties] >= 180).mean() < 0.8
+    assert (h.pension_months[:n][~urban] >= 180).sum() == 0
+    drawing = h.pension[:n] > 0
+    assert drawing.sum() > 0.3 * (urban & (h.age[:n] >= 60)).sum()
+    assert urban[drawing].all()
+    assert (h.pension_account[:n][drawing] == 0).all()
+    assert w.history[0][INDEX["pension_recipients"], 2, 2] == pytest.approx(drawing.sum() * w.scale)
+    rate = w.history[0][INDEX["replacement_rate"], 3, 2]
+    mean_formal = h.wage[:n][h.employment[:n] == 2].mean()
+    assert rate == pytest.approx(h.pension[:n][drawing].astype(float).mean() / mean_formal, rel=1e-6)

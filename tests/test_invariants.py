@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from abm.city import BUILTIN_CITIES
 from abm.engine import FastEngine
 from abm.indicators import GROUP_LABELS, INDEX, SEX_LABELS
+from abm.phases import insurance
 from abm.state import (
     ACTIVE,
     BUDGET_LINES,
@@ -27,9 +28,11 @@ from abm.state import (
     FORMAL,
     FUNDS,
     MALE,
+    MOVED_ON,
     N_TENURES,
     PRIVATE_MIGRANT,
     PUBLIC,
+    RETURNED_HOME,
 )
 from abm.world import World
 from tests.conftest import make_spec
@@ -64,6 +67,9 @@ configs = st.fixed_dictionaries({
         "unemployment_benefit_months_1_5y": st.integers(0, 24),
         "uebmi_reimbursement": st.floats(0.0, 1.0),
         "nrcms_nonlocal_share": st.floats(0.0, 1.0),
+        "pension_transfer_from": st.integers(2005, 2020),  # both regimes of departures' records
+        "pension_withdrawal": st.integers(0, 1),
+        "resident_pension_from": st.integers(2009, 2020),
     }),
 })
 
@@ -202,7 +208,15 @@ def check_funds(w: World, v: np.ndarray, balances0: dict) -> None:
     paid = (h.status[:n] == ACTIVE) | ((h.left[:n] == w.step) & (h.status[:n] != DISSOLVED))
     pensions = h.pension[:n][paid].astype(np.float64).sum() * w.scale
     lump = v[INDEX["pension_lump_sums"], ALL_G, ALL_S]
-    np.testing.assert_allclose(v[INDEX["pension_fund_outgo"], ALL_G, ALL_S] - lump, pensions, rtol=1e-6, atol=1e-3)
+    transfers = v[INDEX["pension_transfers_out"], ALL_G, ALL_S]
+    np.testing.assert_allclose(v[INDEX["pension_fund_outgo"], ALL_G, ALL_S] - lump - transfers, pensions, rtol=1e-6,
+                               atol=1e-3)
+    # the records transferred out are those of the heads who left the city this month
+    gone = np.flatnonzero((h.left[:n] == w.step) & ((h.status[:n] == RETURNED_HOME) | (h.status[:n] == MOVED_ON)))
+    taken = sum(insurance.transfer_out(w.r, w.year, w.avg_wage, h.hukou[i], h.pension_months[i], h.pension_index[i],
+                                       h.pension_account[i], h.pension[i]) for i in gone)
+    np.testing.assert_allclose(transfers, taken * w.scale, rtol=1e-9, atol=1e-3)
+    assert transfers >= 0.0
     assert (h.pension[:n] >= 0.0).all() and (h.pension_account[:n] >= 0.0).all()
     # the medical fund takes the employer's and employee's medical rates on the wages of the insured jobs paid this
     # month, and pays only part of what the schemes reimburse; households pay the rest of the cost

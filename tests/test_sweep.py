@@ -349,7 +349,8 @@ def test_pairing_lowers_the_variance_of_policy_effects(tmp_path, ray_address):
 
     reductions = effects(out)["variance_reduction"].dropna()
     assert len(reductions) >= 8
-    # pairing never raises the variance, and for most outcomes removes nearly all of it; the yearly flow of
-    # migrant departures pairs least well (0.36-0.64 over seeds 5-7 since the unemployment benefit lasts
-    # 12-24 months by contribution years; 0.80-0.92 before), so the bar for every outcome is above zero
-    assert (reductions > 0.0).all() and reductions.median() > 0.9
+    # pairing removes most of every outcome's variance, nearly all of most; the yearly flow of migrant departures
+    # and the poverty rate pair least well (0.71-0.80 over seeds 5-7). A benefit that ends after 12-24 months is
+    # an income cliff that times departures: at 1,046 yuan, above Zhengzhou's minimum and informal wages, it cut
+    # the departures' reduction to 0.36-0.64; at the city's level within Order 258's bounds it is 0.76-0.80
+    assert (reductions > 0.5).all() and reductions.median() > 0.9

@@ -14,6 +14,7 @@ import numpy as np
 
 from abm import decisions as dec
 from abm.kernels.labour import book_funds
+from abm.kernels.welfare import book_transfer
 from abm.kernels.lifecourse import write_month
 from abm.kernels.welfare import book_health
 from abm.phases import accounts, assistance, health, housing, labour, registration, schooling, settlement
@@ -129,9 +130,10 @@ class Household(mesa.Agent):
         """Contribute, accrue the head's pension record (settled at the statutory age), earn; book the funds."""
         w = self.model.world
         (self.unemp_spell, self.unemp_ins_months, self.pension_months, self.pension_streak, self.medical_months,
-         self.pension_index, self.pension_account, self.pension, lump_sum, self.savings,
-         self.income) = labour.contribute_and_earn(w.p, w.r, w.avg_wage, self.group, self.age, self.sex, self.skill,
-                                                   self.size, self.kids_school, self.kids_pre, self.spouse,
+         self.pension_index, self.pension_account, self.pension, lump_sum, resident, bought, self.savings,
+         self.income) = labour.contribute_and_earn(w.p, w.r, w.avg_wage, w.year, self.group, self.hukou, self.age,
+                                                   self.sex, self.skill, self.size, self.kids_school, self.kids_pre,
+                                                   self.spouse,
                                                    self.spouse_age, self.employment, self.insured, self.urban_ss,
                                                    self.wage, w.informal_wage[self.skill], self.land,
                                                    self.compensation, self.unemp_spell, self.unemp_ins_months,
@@ -140,7 +142,7 @@ class Household(mesa.Agent):
                                                    self.savings)
         book_funds(w.flows, w.r, w.avg_wage, self.row, self.group, self.age, self.sex, self.skill, self.employment,
                    self.insured, self.urban_ss, self.wage, self.unemp_spell, self.unemp_ins_months, self.pension,
-                   lump_sum)
+                   lump_sum, resident, bought)
 
     # -- phase 4: housing -------------------------------------------------------------------------
     def face_eviction(self) -> None:
@@ -248,6 +250,9 @@ class Household(mesa.Agent):
             settlement.free_capacity(d.occupied, d.public_used, d.private_used, self.district, self.tenure,
                                      self.school, self.kids_school)
             self.flow(F_DEPARTURES, 1.0)
+            w = self.model.world  # the head's pension record leaves the city's fund
+            book_transfer(w.flows, w.r, w.year, w.avg_wage, self.group, self.sex, self.hukou, self.pension_months,
+                          self.pension_index, self.pension_account, self.pension)
         self.flow(F_DEPARTURE_PERSONS, float(self.size))
         self.remove()
 

@@ -21,7 +21,9 @@ from abm.state import (
     F_LUMP_SUMS,
     F_MED_IN,
     F_PENSION_IN,
+    F_INSURANCE,
     F_PENSION_OUT,
+    F_RESIDENT_PENSION,
     F_TRAIN_COST,
     F_TRAINING,
     F_UI_IN,
@@ -198,18 +200,18 @@ def match_jobs(h, n, m, p, r, seed, step, work):
 
 
 @njit(cache=True, parallel=True)
-def _contribute_and_earn(p, r, avg_wage, status, group, age, sex, skill, size, kids_school, kids_pre, spouse,
-                         spouse_age, employment, insured, urban_ss, wage, informal_wage, land, compensation,
+def _contribute_and_earn(p, r, avg_wage, year, status, group, hukou, age, sex, skill, size, kids_school, kids_pre,
+                         spouse, spouse_age, employment, insured, urban_ss, wage, informal_wage, land, compensation,
                          unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
-                         pension_account, pension, savings, income, lump_sum, books):
+                         pension_account, pension, savings, income, lump_sum, resident, bought, books):
     """The parallel body takes plain arrays: a prange loop over a tuple of arrays loses its writes."""
     for i in prange(status.shape[0]):
         if status[i] == ACTIVE:
             (unemp_spell[i], unemp_ins_months[i], pension_months[i], pension_streak[i], medical_months[i],
-             pension_index[i], pension_account[i], pension[i], lump_sum[i], savings[i],
-             income[i]) = labour.contribute_and_earn(p, r, avg_wage, group[i], age[i], sex[i], skill[i], size[i],
-                                                     kids_school[i], kids_pre[i], spouse[i], spouse_age[i],
-                                                     employment[i], insured[i], urban_ss[i], wage[i],
+             pension_index[i], pension_account[i], pension[i], lump_sum[i], resident[i], bought[i], savings[i],
+             income[i]) = labour.contribute_and_earn(p, r, avg_wage, year, group[i], hukou[i], age[i], sex[i],
+                                                     skill[i], size[i], kids_school[i], kids_pre[i], spouse[i],
+                                                     spouse_age[i], employment[i], insured[i], urban_ss[i], wage[i],
                                                      informal_wage[skill[i]], land[i], compensation[i],
                                                      unemp_spell[i], unemp_ins_months[i], pension_months[i],
                                                      pension_streak[i], medical_months[i], pension_index[i],
@@ -218,34 +220,38 @@ def _contribute_and_earn(p, r, avg_wage, status, group, age, sex, skill, size, k
             p_in, p_out, u_in, u_out = insurance.fund_flows(r, avg_wage, age[i], sex[i], skill[i], employment[i],
                                                             insured[i], urban_ss[i], wage[i], unemp_spell[i],
                                                             unemp_ins_months[i], pension[i], lump_sum[i])
-            books[i] = (p_in != 0.0 or p_out != 0.0 or u_in != 0.0 or u_out != 0.0
-                        or health.contributions(r, employment[i], insured[i], wage[i]) != 0.0)
+            books[i] = (p_in != 0.0 or p_out != 0.0 or u_in != 0.0 or u_out != 0.0 or resident[i] != 0.0
+                        or bought[i] != 0.0 or health.contributions(r, employment[i], insured[i], wage[i]) != 0.0)
 
 
 @njit(cache=True)
-def contributions_and_earnings(h, n, p, r, avg_wage, informal_wage, flows, work):
+def contributions_and_earnings(h, n, p, r, avg_wage, year, informal_wage, flows, work):
     """Each household updates only its own row in parallel, with identical results; the funds' flows are then
     booked in id order over the households that have any (abm.phases.insurance.fund_flows).
-    `informal_wage[skill]`: this month's informal wage by skill level; `avg_wage` the city's average wage."""
+    `informal_wage[skill]`: this month's informal wage by skill level; `avg_wage` the city's average wage; `year`
+    the calendar year."""
     lump_sum = work.yuan[:n]  # read only where booked
+    resident = work.yuan2[:n]
+    bought = work.keys[:n]  # the job keys are done with by now
     books = work.flag[:n]
     books[:] = False
-    _contribute_and_earn(p, r, avg_wage, h.status[:n], h.group[:n], h.age[:n], h.sex[:n], h.skill[:n], h.size[:n],
-                         h.kids_school[:n], h.kids_pre[:n], h.spouse[:n], h.spouse_age[:n], h.employment[:n],
-                         h.insured[:n], h.urban_ss[:n], h.wage[:n], informal_wage, h.land[:n], h.compensation[:n],
-                         h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n], h.pension_streak[:n],
-                         h.medical_months[:n], h.pension_index[:n], h.pension_account[:n], h.pension[:n],
-                         h.savings[:n], h.income[:n], lump_sum, books)
+    _contribute_and_earn(p, r, avg_wage, year, h.status[:n], h.group[:n], h.hukou[:n], h.age[:n], h.sex[:n],
+                         h.skill[:n], h.size[:n], h.kids_school[:n], h.kids_pre[:n], h.spouse[:n], h.spouse_age[:n],
+                         h.employment[:n], h.insured[:n], h.urban_ss[:n], h.wage[:n], informal_wage, h.land[:n],
+                         h.compensation[:n], h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n],
+                         h.pension_streak[:n], h.medical_months[:n], h.pension_index[:n], h.pension_account[:n],
+                         h.pension[:n], h.savings[:n], h.income[:n], lump_sum, resident, bought, books)
     for i in flagged(books):
         book_funds(flows, r, avg_wage, i, h.group[i], h.age[i], h.sex[i], h.skill[i], h.employment[i],
                    h.insured[i], h.urban_ss[i], h.wage[i], h.unemp_spell[i], h.unemp_ins_months[i], h.pension[i],
-                   lump_sum[i])
+                   lump_sum[i], resident[i], bought[i])
 
 
 @njit(cache=True)
 def book_funds(flows, r, avg_wage, i, group, age, sex, skill, employment, insured, urban_ss, wage, unemp_spell,
-               unemp_ins_months, pension, lump_sum):
-    """Book household i's month in the funds (both engines call this, in id order)."""
+               unemp_ins_months, pension, lump_sum, resident, bought):
+    """Book household i's month in the funds, and the residents' pension and the city's buy-in of missing
+    contribution years (`bought`, into the pension fund) in the budget (both engines call this, in id order)."""
     p_in, p_out, u_in, u_out = insurance.fund_flows(r, avg_wage, age, sex, skill, employment, insured, urban_ss,
                                                     wage, unemp_spell, unemp_ins_months, pension, lump_sum)
     flows[F_PENSION_IN, group, sex] += p_in
@@ -254,12 +260,29 @@ def book_funds(flows, r, avg_wage, i, group, age, sex, skill, employment, insure
     flows[F_UI_IN, group, sex] += u_in
     flows[F_UI_OUT, group, sex] += u_out
     flows[F_MED_IN, group, sex] += health.contributions(r, employment, insured, wage)
+    flows[F_RESIDENT_PENSION, group, sex] += resident
+    flows[F_PENSION_IN, group, sex] += bought
+    flows[F_INSURANCE, group, sex] += bought
 
 
 @njit(cache=True)
-def initial_earnings(h, n, p, r, informal_wage):
+def starting_records(h, start, stop, p, r, seed, step, year, avg_wage, skill_wage):
+    """The pension records of rows start..stop-1 as they enter (abm.phases.insurance.starting_record), from the
+    current insured spell in `pension_months`; `skill_wage[skill]` the wage of a formal job at each skill level."""
+    for i in range(start, stop):
+        spell = h.pension_months[i]
+        h.pension_months[i], h.pension_index[i], h.pension_account[i], h.pension[i] = insurance.starting_record(
+            p, r, seed, step, i, year, avg_wage, h.hukou[i], h.age[i], h.sex[i], h.skill[i], h.wage[i],
+            skill_wage[h.skill[i]], spell)
+        if h.pension_months[i] == 0:
+            h.pension_streak[i] = 0
+
+
+@njit(cache=True)
+def initial_earnings(h, n, p, r, year, informal_wage):
     for i in range(n):
+        pension = h.pension[i] + insurance.resident_pension(r, year, h.hukou[i], h.age[i], h.pension[i])
         h.income[i] = labour.earnings(p, r, h.group[i], h.sex[i], h.skill[i], h.size[i], h.kids_school[i],
                                       h.kids_pre[i], h.spouse[i], h.spouse_age[i], h.employment[i], h.insured[i],
                                       h.wage[i], informal_wage[h.skill[i]], h.unemp_spell[i], h.unemp_ins_months[i],
-                                      h.land[i], h.compensation[i], h.pension[i])
+                                      h.land[i], h.compensation[i], pension)

@@ -12,6 +12,7 @@ from numba import njit, prange
 
 from abm.kernels.common import flagged
 from abm.phases import accounts as accounts_phase
+from abm.phases import insurance
 from abm.phases import assistance as assistance_phase
 from abm.phases import health as health_phase
 from abm.phases import settlement
@@ -28,9 +29,11 @@ from abm.state import (
     F_INSURANCE,
     F_MED_OUT,
     F_OOP,
+    F_PENSION_OUT,
     F_POVERTY_EXITS,
     F_REIMBURSED,
     F_TEMP,
+    F_TRANSFERS_OUT,
     LEFT_POVERTY,
 )
 
@@ -124,8 +127,9 @@ def _decide_to_leave(p, r, seed, step, status, group, hukou, unemp_spell, income
 
 
 @njit(cache=True)
-def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
-    """Each household decides in parallel; departures then free units and seats in id order."""
+def settle_or_leave(h, n, d, p, r, seed, step, year, avg_wage, flows, work):
+    """Each household decides in parallel; departures then free units and seats, and take their heads' pension
+    records out of the pension fund (`book_transfer`), in id order."""
     leaving = work.code[:n]
     leaving[:] = settlement.STAYING
     _decide_to_leave(p, r, seed, step, h.status[:n], h.group[:n], h.hukou[:n], h.unemp_spell[:n], h.income[:n],
@@ -143,7 +147,19 @@ def settle_or_leave(h, n, d, p, r, seed, step, flows, work):
             settlement.free_capacity(d.occupied, d.public_used, d.private_used, h.district[i], h.tenure[i],
                                      h.school[i], h.kids_school[i])
             flows[F_DEPARTURES, h.group[i], h.sex[i]] += 1.0
+            book_transfer(flows, r, year, avg_wage, h.group[i], h.sex[i], h.hukou[i], h.pension_months[i],
+                          h.pension_index[i], h.pension_account[i], h.pension[i])
         flows[F_DEPARTURE_PERSONS, h.group[i], h.sex[i]] += h.size[i]
+
+
+@njit(cache=True)
+def book_transfer(flows, r, year, avg_wage, group, sex, hukou, pension_months, pension_index, pension_account,
+                  pension):
+    """A departing head's pension record leaves the city's fund (abm.phases.insurance.transfer_out): booked as
+    pension fund outgo and as pension_transfers_out (both engines call this, in id order)."""
+    t = insurance.transfer_out(r, year, avg_wage, hukou, pension_months, pension_index, pension_account, pension)
+    flows[F_PENSION_OUT, group, sex] += t
+    flows[F_TRANSFERS_OUT, group, sex] += t
 
 
 @njit(cache=True, parallel=True)

@@ -6,7 +6,7 @@ agents (abm.agents.household) call them for their own row. Each per-household fu
 scalars and returns the household's new values, so the two engines cannot drift.
 
     columns read      status, group, hukou, age, sex, size, kids_school, kids_pre, spouse, spouse_age, urban_ss,
-                      land, compensation
+                      land, compensation (and the calendar year: the residents' pension)
     columns written   employment, sector, wage, insured, job_months, unemp_spell, unemp_ins_months,
                       pension_months, pension_streak, medical_months, pension_index, pension_account, pension,
                       trainings, skill, income
@@ -15,7 +15,8 @@ scalars and returns the household's new values, so the two engines cannot drift.
     rules             training_rate_*, training_cost, insurance_share_*, *_employee, *_employer,
                       unemployment_benefit*, pension_*, flexible_base, letting_income (abm.rules)
     flows             the funds' income and outgo (abm.phases.insurance.fund_flows; the medical fund's income,
-                      abm.phases.health.contributions), in id order
+                      abm.phases.health.contributions) and the residents' pension (budget_resident_pension), in
+                      id order
     shared capacity   formal jobs by (sector, skill): hires per skill level this month (a matching function
                       of seekers and vacancies), given out in the order of each seeker's JOB_PRIORITY draw
 """
@@ -132,15 +133,17 @@ def earnings(p, r, group, sex, skill, size, kids_school, kids_pre, spouse, spous
 
 
 @jit
-def contribute_and_earn(p, r, avg_wage, group, age, sex, skill, size, kids_school, kids_pre, spouse, spouse_age,
-                        employment, insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell,
+def contribute_and_earn(p, r, avg_wage, year, group, hukou, age, sex, skill, size, kids_school, kids_pre, spouse,
+                        spouse_age, employment, insured, urban_ss, wage, informal_wage, land, compensation, unemp_spell,
                         unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
                         pension_account, pension, savings):
     """The month's contributions, pension and income: (unemp_spell, unemp_ins_months, pension_months,
-    pension_streak, medical_months, pension_index, pension_account, pension, lump_sum, savings, income) after it.
-    `informal_wage` is the informal wage at the head's skill level, `avg_wage` the city's average wage. The head's
-    pension record accrues and, at the statutory age, is settled (abm.phases.insurance): the pension is income,
-    a lump sum goes to savings."""
+    pension_streak, medical_months, pension_index, pension_account, pension, lump_sum, resident, bought, savings,
+    income) after it. `informal_wage` is the informal wage at the head's skill level, `avg_wage` the city's average wage,
+    `year` the calendar year. The head's pension record accrues and, at the statutory age, is settled
+    (abm.phases.insurance): the pension is income, a lump sum goes to savings; a local head without an employee
+    pension may draw the residents' schemes' basic pension (`resident`, from the city's budget); a head on urban
+    social security reaching the age short of the minimum years may have them bought in by the city (`bought`)."""
     if employment == UNEMPLOYED:
         unemp_spell += 1
     if employment == FORMAL and insured == 1:
@@ -150,12 +153,15 @@ def contribute_and_earn(p, r, avg_wage, group, age, sex, skill, size, kids_schoo
     pension_months, pension_streak, pension_index, pension_account = insurance.accrue(
         r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage, pension_months, pension_streak,
         pension_index, pension_account)
+    pension_months, pension_index, pension_account, bought = insurance.buy_in(
+        r, avg_wage, age, sex, skill, urban_ss, pension_months, pension_index, pension_account, pension)
     pension, pension_account, lump_sum = insurance.settle_pension(r, avg_wage, age, sex, skill, pension_months,
                                                                   pension_index, pension_account, pension)
+    resident = insurance.resident_pension(r, year, hukou, age, pension)
     income = earnings(p, r, group, sex, skill, size, kids_school, kids_pre, spouse, spouse_age, employment, insured,
-                      wage, informal_wage, unemp_spell, unemp_ins_months, land, compensation, pension)
+                      wage, informal_wage, unemp_spell, unemp_ins_months, land, compensation, pension + resident)
     return (unemp_spell, unemp_ins_months, pension_months, pension_streak, medical_months, pension_index,
-            pension_account, pension, lump_sum, savings + lump_sum, income)
+            pension_account, pension, lump_sum, resident, bought, savings + lump_sum, income)
 
 
 @jit
@@ -181,6 +187,6 @@ RETURNS = {
     "takes_informal_work": ("takes_it",),
     "employer_contribution": ("yuan",),
     "contribute_and_earn": ("unemp_spell", "unemp_ins_months", "pension_months", "pension_streak",
-                            "medical_months", "pension_index", "pension_account", "pension", "lump_sum", "savings",
-                            "income"),
+                            "medical_months", "pension_index", "pension_account", "pension", "lump_sum", "resident",
+                            "bought", "savings", "income"),
 }

@@ -12,7 +12,9 @@ migrant children's enrolment was 100%, about 70% in public schools; seed_facts: 
 In the model: public rental units are built each January (`units_per_year` of the district's
 households, at `unit_cost`); locals below `income_line`, skilled heads under 30 and migrants with a
 formal job and `migrant_years` of residence are eligible; migrants' training take-up rises at no cost to
-them; requisitioned farmers join urban social security; public seats grow by `seat_growth` a year, left
+them; requisitioned farmers join urban social security (the urban employee pension, with the city buying in
+the years a farmer lacks at the statutory age, `ss_buy_in`, so the merged scheme pays a pension); public
+seats grow by `seat_growth` a year, left
 seats go to migrant children without the documents rule, and migrant schools are better and subsidised.
 """
 
@@ -51,6 +53,7 @@ class Changshu(Policy):
         return {"public_rental_migrants": 1, "public_rental_migrant_years": v["migrant_years"],
                 "public_rental_graduates": v["graduates"], "public_rental_income_line": v["income_line"],
                 "training_rate_migrant": v["training_rate"], "farmers_urban_ss": v["merge_pensions"],
+                "ss_buy_in": v["merge_pensions"],
                 "school_leftover_to_migrants": 1, "leftover_needs_registration": 0,
                 "migrant_school_quality": v["migrant_school_quality"],
                 "migrant_school_subsidy": v["migrant_school_subsidy"]}

@@ -10,7 +10,9 @@ assistance and security, and who got urban hukou.
 
 In the model: farmers give up their land at the programme's pace (`programme_rate`) and, where a
 resettlement apartment is free in their district, move into it; they join urban social security (and
-the urban assistance line) and, if `urban_hukou`, are converted to urban hukou outside the quota.
+the urban assistance line; the urban pension pays what it promises: the city buys in the years a farmer lacks
+at the statutory age, `ss_buy_in`) and, if `urban_hukou`, are converted to urban hukou outside the
+quota.
 Each January the district builds apartments for `build_cover` of the farmer households expected to
 exchange that year, at `apartment_cost` each (housing budget). Training take-up rises for farmers, and
 community organizations enrol `community_participation` of households.
@@ -43,7 +45,8 @@ class Jinnan(Policy):
     def rules(self, current):
         v = self.values
         return {"homestead_exchange": 1, "land_requisition_rate": v["programme_rate"],
-                "farmers_urban_ss": v["urban_social_security"], "resettled_hukou": v["urban_hukou"],
+                "farmers_urban_ss": v["urban_social_security"], "ss_buy_in": v["urban_social_security"],
+                "resettled_hukou": v["urban_hukou"],
                 "training_rate_farmer": v["training_rate"], "coproduction_participation": v["community_participation"]}
 
     def on_city(self, city: City):
