@@ -56,7 +56,7 @@ def test_engines_agree_on_september_intakes_with_kept_seats_planning_and_crowdin
     fast = simulate(spec(), "numba")
     assert_same(fast, simulate(spec(), "mesa"))
     hist = np.asarray(fast.world.history)
-    assert hist[2:, NAMES.index("crowded_class_share"), 3, 2].max() > 0  # some classes went above the norm
+    assert hist[2:, NAMES.index("pupils_above_norm_share"), 3, 2].max() > 0  # some classes went above the norm
     assert len(fast.world.claims_by_year) == 2
     assert (fast.world.districts.public_seats >= fast.world.claims_by_year[0]).all()
 

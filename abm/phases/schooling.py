@@ -6,7 +6,8 @@ public or private migrant-school seat last year keep it (`kept`): they are conti
 admitted under the rules in force. Siblings study together (one `school` code per household), so:
 
 - a family whose pupils are in public school asks for its entrants' seats in the public queue; one whose
-  pupils are in a migrant school places its entrants there, if seats are free;
+  pupils are in a migrant school places its entrants there, if seats are free (else, like a family whose
+  entrants find no seat at all, it gives back its seats and places all its children anew);
 - a family without seats asks for public seats for all its children.
 
 Families are served in the order (admission class, PRIORITY draw), twice. First (`admit`), a family with a
@@ -101,15 +102,14 @@ def admit(r, public_seats, public_used, district, kids, keep, school, cls):
 @jit
 def place(p, r, seed, step, i, public_seats, public_used, private_seats, private_used, district, kids, keep,
           school, local, cls, group, income):
-    """Second pass, for a family not admitted at the norm: its entrants join their siblings' public school, or
-    a local-hukou family's children their school, above the norm while classes are below `class_size_max`;
-    a migrant-school family's entrants take free seats in the migrant school; else the family chooses for all
-    its children (private migrant school if seats are left, left behind for migrants, no school), giving back
-    the seats its pupils kept. Returns the school code."""
+    """Second pass, for a family not admitted at the norm: its entrants join their siblings' public school
+    above the norm while the district's pupils stay within seats x `class_size_max` / `class_size_norm`, or
+    take free seats in their siblings' migrant school. Failing that, the family gives back the seats its pupils
+    kept and places all its children: a local-hukou family in public school above the norm (its legal claim),
+    any other by its choice (private migrant school if seats are left, left behind for migrants, no school).
+    Returns the school code."""
     need = kids - keep
-    siblings = keep > 0 and school == PUBLIC
-    if (siblings or (local and cls < dec.EXCLUDED)) and public_room(r, public_seats, public_used, district,
-                                                                     True) >= need:
+    if keep > 0 and school == PUBLIC and public_room(r, public_seats, public_used, district, True) >= need:
         public_used[district] += need
         return PUBLIC
     if keep > 0 and school == PRIVATE_MIGRANT and private_seats[district] - private_used[district] >= need:
@@ -119,6 +119,9 @@ def place(p, r, seed, step, i, public_seats, public_used, private_seats, private
         public_used[district] -= keep
     elif school == PRIVATE_MIGRANT:
         private_used[district] -= keep
+    if local and cls < dec.EXCLUDED and public_room(r, public_seats, public_used, district, True) >= kids:
+        public_used[district] += kids
+        return PUBLIC
     return choose(p, r, seed, step, i, private_seats, private_used, district, kids, group, income, CHOICE)
 
 
