@@ -57,6 +57,40 @@ class GroupProfile(_Strict):
         return self
 
 
+STOCK_TENURES = ("compound", "dormitory", "public_rental")
+
+
+class InitialStock(_Strict):
+    """Housing and migrant-school places already built in the profile's year, before the run starts: residents
+    (persons) by tenure, turned into units (households) with `persons_per_household` for each tenure given, and
+    pupils in private migrant schools. World._build_districts places them in the districts (abm/world.py)."""
+    residents: dict[str, float] = {}
+    persons_per_household: dict[str, float] = {}
+    migrant_school_pupils: float = Field(default=0.0, ge=0.0)
+
+    @model_validator(mode="after")
+    def _tenures(self):
+        problems = []
+        for key in ("residents", "persons_per_household"):
+            if bad := sorted(set(getattr(self, key)) - set(STOCK_TENURES)):
+                problems.append(f"{key}: unknown tenure(s) {bad}; allowed {list(STOCK_TENURES)}")
+        for t, v in self.residents.items():
+            if not v >= 0:
+                problems.append(f"residents.{t} must be a number of persons >= 0 (got {v})")
+            if t not in self.persons_per_household:
+                problems.append(f"persons_per_household.{t} is needed to turn residents.{t} into units")
+        for t, v in self.persons_per_household.items():
+            if not 1.0 <= v <= 5.0:
+                problems.append(f"persons_per_household.{t} must be in [1, 5], the model's household sizes (got {v})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def households(self) -> dict[str, float]:
+        """Units (real households) by tenure."""
+        return {t: n / self.persons_per_household[t] for t, n in self.residents.items()}
+
+
 class CityProfile(_Strict):
     name: str
     year: int = Field(ge=1949, le=2100)
@@ -86,6 +120,7 @@ class CityProfile(_Strict):
     district_shares: Optional[dict[str, list[float]]] = None
     group: dict[str, GroupProfile]
     rules: dict[str, float] = {}
+    stock: Optional[InitialStock] = None  # built before the profile's year ends (see InitialStock)
 
     @field_validator("rules")
     @classmethod
@@ -122,6 +157,8 @@ class CityProfile(_Strict):
             for g, v in self.district_shares.items():
                 if g not in GROUPS or len(v) != self.districts or abs(sum(v) - 1.0) > 1e-6:
                     raise ValueError(f"district_shares.{g} must be {self.districts} shares adding up to 1")
+        if self.stock is not None:
+            self._check_stock()
         return self
 
     def _benefit_between_dibao_and_minimum_wage(self) -> None:
@@ -138,6 +175,25 @@ class CityProfile(_Strict):
                 f"rules.unemployment_benefit is {benefit:g} yuan/month; it must lie between the urban dibao line "
                 f"(rules.dibao_line_urban, {dibao:g}) and the minimum wage (minimum_wage, {self.minimum_wage:g}) "
                 "(State Council Order No. 258, 1999, art. 18): set rules.unemployment_benefit in the city profile")
+
+    def _check_stock(self) -> None:
+        """The declared stock must fit the city: compounds and dormitories house migrants, public rental units
+        any of the simulated households, migrant schools migrant children."""
+        real = self.real_households()
+        hh = self.stock.households()
+        problems = []
+        migrant_units = hh.get("compound", 0.0) + hh.get("dormitory", 0.0)
+        if migrant_units > real["migrant"]:
+            problems.append(f"stock: compounds and dormitories hold {migrant_units:,.0f} households, more than the "
+                            f"city's {real['migrant']:,.0f} migrant households")
+        if hh.get("public_rental", 0.0) > sum(real.values()):
+            problems.append(f"stock: {hh['public_rental']:,.0f} public rental households is more than the "
+                            f"{sum(real.values()):,.0f} simulated households")
+        if self.stock.migrant_school_pupils > self.migrants:
+            problems.append(f"stock.migrant_school_pupils ({self.stock.migrant_school_pupils:,.0f}) is more than "
+                            f"the {self.migrants:,.0f} migrants")
+        if problems:
+            raise ValueError("; ".join(problems))
 
     # persons by group in the real city
     def persons(self) -> dict[str, float]:

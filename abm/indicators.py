@@ -60,6 +60,8 @@ A_KIDS_ENROLLED = _quantity("kids_enrolled", "school-age children enrolled, publ
 A_KIDS_PUBLIC = _quantity("kids_public", "children in public schools")
 A_KIDS_LB = _quantity("kids_left_behind", "school-age children left behind")
 A_CS = _quantity("class_size_pupils", "public pupils times their district's class size")
+A_CROWDED = _quantity("pupils_above_norm",
+                      "public pupils above their district's seats at the class-size norm")
 A_INFORMAL = _quantity("informal_housing", "households in urban villages or without a home")
 A_RENT = _quantity("rent", "rent paid")
 A_RENT_INCOME = _quantity("rent_payers_income", "income of households paying rent")
@@ -192,6 +194,9 @@ INDICATORS: tuple[Indicator, ...] = (
       count("kids_left_behind")),
     I("class_size", "pupils/class", "rate", "public-school pupils per class in their district, pupil-weighted",
       ratio("class_size_pupils", "kids_public")),
+    I("pupils_above_norm_share", "share", "rate",
+      "public pupils above their district's seats at the class-size norm (taken in crowded classes), of all "
+      "public pupils", ratio("pupils_above_norm", "kids_public")),
     I("informal_housing_share", "share", "rate", "households in urban-village rentals or without a home",
       ratio("informal_housing", "households")),
     I("rent_burden", "share", "rate", "rent paid over income, among households paying rent",
@@ -404,7 +409,7 @@ def _ratio(a, b):
 
 
 @njit(cache=True, parallel=True)
-def _accumulate(r, year, class_size, rel_line, dibao, district, employment, group, hukou, income, insured,
+def _accumulate(r, year, class_size, over_norm, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
                 status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing, pension_paid, unemp_spell,
                 unemp_ins_months, pension_months, age):
@@ -434,6 +439,7 @@ def _accumulate(r, year, class_size, rel_line, dibao, district, employment, grou
             q[A_KIDS_ENROLLED] += kids if enrolled else 0.0
             q[A_KIDS_PUBLIC] += kids if sc == PUBLIC else 0.0
             q[A_CS] += kids * class_size[district[i]] if sc == PUBLIC else 0.0
+            q[A_CROWDED] += kids * over_norm[district[i]] if sc == PUBLIC else 0.0
             q[A_KIDS_LB] += kids if sc == LEFT_BEHIND else 0.0
             q[A_INFORMAL] += 1.0 if t == URBAN_VILLAGE or t == NO_HOME else 0.0
             pays_rent = rent[i] > 0.0
@@ -621,12 +627,15 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
     """
     n_d = d.public_seats.shape[0]
     class_size = np.zeros(n_d)
+    over_norm = np.zeros(n_d)  # the share of a district's public pupils who are above its seats at the norm
     for k in range(n_d):
         classes = math.ceil(d.public_seats[k] / r[0].class_size_norm)
         class_size[k] = d.public_used[k] / classes if classes > 0 else 0.0
+        if d.public_used[k] > d.public_seats[k]:
+            over_norm[k] = (d.public_used[k] - d.public_seats[k]) / d.public_used[k]
     m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n], work.yuan[:n])
     rel_line = 0.6 * median if m > 0 else 0.0
-    part = _accumulate(r, year, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
+    part = _accumulate(r, year, class_size, over_norm, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],

@@ -108,15 +108,20 @@ class UrbanModel(mesa.Model):
             w.flows[F_CONVERSIONS, a.group, a.sex] += 1.0
 
     def school_year(self, people: list[Household]) -> None:
+        """Pupils keep their seats (booked in id order); families with new entrants are served in priority
+        order at the norm, then, in the same order, above it or by their choice (abm.phases.schooling)."""
         w = self.world
         d = w.districts
         d.public_used[:] = 0
         d.private_used[:] = 0
         families = []
         for a in people:
-            if a.kids_school > 0:
-                families.append(a)
-            else:
+            if a.kids_school == 0:
                 a.school = NO_CHILDREN
-        for a in by_priority(families, lambda a: schooling.priority(w.seed, w.step, a.row, a.admission_class())):
-            a.enrol_children()
+                continue
+            if a.keep_seats() < a.kids_school:
+                families.append(a)
+        order = by_priority(families, lambda a: schooling.priority(w.seed, w.step, a.row, a.admission_class()))
+        admitted = [a.admit_children() for a in order]
+        for a, ok in zip(order, admitted):
+            a.enrol_children(ok)

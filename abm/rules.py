@@ -8,7 +8,7 @@ in the record and read back with int() in the kernels.
 
 from __future__ import annotations
 
-from abm.parameters import KUNSHAN, NDRC_EN, YIWU, Param
+from abm.parameters import ASSUMPTION, KUNSHAN, NDRC_EN, YIWU, Param
 
 # school admission rules (the `school_rule` code)
 HUKOU_FIRST, REGISTRATION_RULE, POINTS_RULE, NEIGHBOURHOOD_RULE = 0, 1, 2, 3
@@ -33,6 +33,12 @@ RESIDENT_PENSIONS = ("State Council, Guiding Opinion on the New Rural Social Pen
                      "Guofa [2014] No. 8")
 RETIREMENT = ("State Council, Interim Measures on the Retirement of Workers (Guofa [1978] No. 104) and on "
               "Veteran Cadres' Retirement (Guofa [1978] No. 104), art. 1")
+CLASS_NORMS = ("Ministry of Construction and NDRC, Construction Standard for Urban Ordinary Primary and Secondary "
+               "School Buildings (Jianbiao [2002] No. 102), art. 6: 45 pupils a class in primary, 50 in junior "
+               "secondary")
+LARGE_CLASSES = ("Ministry of Education, NDRC and Ministry of Finance, guideline of 17 July 2019 on reducing "
+                 "oversized classes (Xinhua; english.www.gov.cn): 'large' classes of 56 and more, 'super-sized' "
+                 "of more than 66")
 P = Param
 RULES: tuple[Param, ...] = (
     # hukou
@@ -54,7 +60,20 @@ RULES: tuple[Param, ...] = (
     P("leftover_needs_registration", 1, "flag", 0, 1,
       "migrant children get left-over seats only with a residence permit (the documents rule)", NDRC_EN,
       integer=True),
-    P("class_size_norm", 45, "pupils", 20, 80, "pupils per class used to count classes"),
+    P("class_size_norm", 45, "pupils", 20, 80,
+      "pupils per class at which public seats are counted (primary 45, junior secondary 50)", CLASS_NORMS),
+    P("class_size_max", 55, "pupils", 20, 100,
+      "largest class into which a school squeezes a pupil it must take (siblings of its pupils, local-hukou "
+      "children: their legal claim); classes of 56 and more are 'large' (range 45-66, 66 'super-sized')",
+      LARGE_CLASSES + "; the cap is an assumption"),
+    P("seat_planning_lag", 3, "years", 0, 10,
+      "public seats opened each August are planned from the children with a claim this many years before",
+      "assumption (range 1-5): the time to plan, fund and build a school", integer=True),
+    P("seat_planning_ratio", 1.0, "seats per child", 0.0, 3.0,
+      "public seats planned per school-age child with a claim (0: no planning, seats change only by policy)",
+      "assumption (range 0.9-1.2)"),
+    P("seat_cost", 40000.0, "yuan/seat", 0.0, 1e6, "capital cost of a public-school seat (planned seats)",
+      ASSUMPTION),
     P("public_cost_per_pupil", 600.0, "yuan/month", 0.0, 1e4, "public cost of a public-school pupil"),
     P("private_school_fee", 300.0, "yuan/month", 0.0, 1e4, "fee of a private migrant school per child"),
     P("migrant_school_quality", -0.3, "utils", -5.0, 5.0, "quality of private migrant schools"),
@@ -203,7 +222,8 @@ RULES_BY_NAME = {r.name: r for r in RULES}
 # its phase, so `abm policies` tells the truth about what a policy touches.
 _PHASE_RULES = {
     "lifecourse": ("retirement_age_men", "retirement_age_women", "retirement_age_women_cadre"),
-    "exogenous": ("farmers_urban_ss", "homestead_exchange", "resettled_hukou", "requisitioned_hukou",
+    "exogenous": ("seat_planning_lag", "seat_planning_ratio", "seat_cost", "farmers_urban_ss", "homestead_exchange",
+                  "resettled_hukou", "requisitioned_hukou",
                   "compensation_per_mu", "land_requisition_rate"),
     "labour": ("insurance_share_migrant", "insurance_share_local", "pension_employer", "pension_employee",
                "medical_employer", "medical_employee", "unemployment_employer", "unemployment_employee",
@@ -218,7 +238,8 @@ _PHASE_RULES = {
     "registration": ("hukou_quota_share", "hukou_needs_owned", "hukou_rented_ok", "hukou_job_months",
                      "hukou_pension_years", "hukou_needs_registration", "coproduction_participation"),
     "schooling": ("reg_services_tied", "school_rule", "school_leftover_to_migrants", "leftover_needs_registration",
-                  "class_size_norm", "public_cost_per_pupil", "private_school_fee", "migrant_school_quality",
+                  "class_size_norm", "class_size_max", "public_cost_per_pupil", "private_school_fee",
+                  "migrant_school_quality",
                   "migrant_school_subsidy", "points_skill", "points_insured_year", "points_residence_year",
                   "points_property", "points_assured_skill"),
     "health": ("inpatient_cost", "uebmi_reimbursement", "urbmi_reimbursement", "nrcms_reimbursement",

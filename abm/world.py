@@ -65,6 +65,7 @@ from abm.synthesis import synthesize
 MONEY_RULES = tuple(p.name for p in RULES if p.unit.startswith("yuan"))
 MONEY_BEHAVIOUR = tuple(p.name for p in BEHAVIOUR if p.unit.startswith("yuan"))
 SCHOOL_MONTH = 9  # the school year starts in September
+PLANNING_MONTH = SCHOOL_MONTH - 1  # planned public seats open the month before
 PYRAMID_EVERY = 12  # months between age pyramids (and the first month)
 MIGRANT_ROW, ALL_ROW = 0, 3
 
@@ -163,6 +164,7 @@ class World:
         self.city_budget = np.zeros(len(BUDGET_LINES))
         self.funds = np.zeros(len(FUNDS))  # the funds' balances (real yuan): their net flows since the start
         self.quota = 0.0
+        self.claims_by_year: list[np.ndarray] = []  # children with a claim to a public seat, each August
         self.history: list[np.ndarray] = []
         self.pyramids: dict[int, np.ndarray] = {}  # step -> persons [group, sex, age band], real-city units
         self.new_rows = range(0)
@@ -191,11 +193,30 @@ class World:
         real_hh = np.bincount(h.district[:n], minlength=n_d) * self.scale
         self.committees = real_hh / prof.households_per_committee
         staff = self.committees * prof.staff_per_committee
+        private_seats = np.ceil(priv * (1 + prof.private_seat_slack)).astype(np.int64)
+        if prof.stock is not None:
+            self._declared_stock(prof, units, private_seats)
         return Districts(units=units, occupied=occ, rent=rent,
                          public_seats=np.ceil(pub * (1 + prof.public_seat_slack)).astype(np.int64),
-                         public_used=pub,
-                         private_seats=np.ceil(priv * (1 + prof.private_seat_slack)).astype(np.int64),
-                         private_used=priv, staff=staff)
+                         public_used=pub, private_seats=private_seats, private_used=priv, staff=staff)
+
+    def _declared_stock(self, prof: CityProfile, units: np.ndarray, private_seats: np.ndarray) -> None:
+        """The stock a profile declares already built (abm.city.InitialStock), in agent units: compounds,
+        dormitories and migrant-school seats placed in the districts in proportion to the migrant households
+        (their school-age children for seats), public rental units to all households. A district keeps the
+        units its synthetic occupants need if that is more. Occupants are the synthetic population's, drawn by
+        the profile's tenure shares: what they do not fill starts vacant."""
+        h, n, n_d = self.h, self.n, prof.districts
+        active = h.status[:n] == ACTIVE
+        migrants = np.bincount(h.district[:n][active & (h.group[:n] == MIGRANT)], minlength=n_d).astype(float)
+        everyone = np.bincount(h.district[:n][active], minlength=n_d).astype(float)
+        for name, real in prof.stock.households().items():
+            t = TENURES.index(name)
+            weights = everyone if name == "public_rental" else migrants
+            units[:, t] = np.maximum(units[:, t], _apportion(real / self.scale, weights))
+        kids = np.bincount(h.district[:n][active & (h.group[:n] == MIGRANT)],
+                           weights=h.kids_school[:n][active & (h.group[:n] == MIGRANT)], minlength=n_d)
+        private_seats[:] = np.maximum(private_seats, _apportion(prof.stock.migrant_school_pupils / self.scale, kids))
 
     # ---- the shared parts of a step -------------------------------------------------------------
     @property
@@ -308,6 +329,8 @@ class World:
             self.quota = registration.yearly_quota(self.rv.hukou_quota_share, self.initial_migrants, self.seed,
                                                    self.step)
         self._market_supply()
+        if self.month == PLANNING_MONTH:
+            self._plan_seats()
         self._arrivals(self._arrival_count())
         self._poverty_entries()
         city = CityView(self)
@@ -343,6 +366,22 @@ class World:
             vac = self.spec.profile.housing_vacancy_rate[TENURES[t]]
             need = np.ceil(d.occupied[:, t] / (1.0 - vac)).astype(np.int64)
             d.units[:, t] = np.maximum(d.units[:, t], need)
+
+    def _plan_seats(self) -> None:
+        """Each August, before the intake, public seats open where the children with a claim under the rules
+        in force, counted `seat_planning_lag` years ago (each August, `claims_by_year`), times
+        `seat_planning_ratio`, exceed the seats; no seat is closed. Before the lag has passed the city has only
+        the seats it started with (the years before the start are not known). Booked to education at
+        `seat_cost` a seat (a money rule: it moves with the wage index)."""
+        self.claims_by_year.append(self.public_claims())
+        lag, ratio = int(self.rv.seat_planning_lag), self.rv.seat_planning_ratio
+        if ratio <= 0.0 or len(self.claims_by_year) <= lag:
+            return
+        d = self.districts
+        target = np.ceil(self.claims_by_year[-1 - lag] * ratio).astype(np.int64)
+        build = np.maximum(target - d.public_seats, 0)
+        d.public_seats[:] += build
+        self.spend("budget_education", float(build.sum()) * self.scale * self.rv.seat_cost)
 
     def _attractiveness(self, values: np.ndarray) -> tuple[float, float]:
         i = INDEX
@@ -439,6 +478,18 @@ class World:
     def indicators(self, name: str, group: int = 3, sex: int = 2) -> np.ndarray:
         """One indicator's trajectory (steps 0..t) for a group and sex row."""
         return np.array([v[INDEX[name], group, sex] for v in self.history])
+
+
+def _apportion(total: float, weights: np.ndarray) -> np.ndarray:
+    """round(total) whole units shared in proportion to `weights` by largest remainders (ties: lower index)."""
+    k = int(round(total))
+    if k <= 0 or weights.sum() <= 0:
+        return np.zeros(weights.size, dtype=np.int64)
+    exact = weights / weights.sum() * k
+    out = np.floor(exact).astype(np.int64)
+    short = k - int(out.sum())
+    out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
+    return out
 
 
 def _default(name: str) -> float:

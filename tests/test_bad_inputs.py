@@ -22,6 +22,8 @@ SWEEP = f"name: sw\nbase: {BASE}\narms: {{a: [baseline], z: [baseline, zhengzhou
 CAL = (f"name: cal\nbase: {BASE}\nparameters: {{behaviour.reg_const: {{low: -6, high: -2}}}}\n"
        "recovery: {truth: {behaviour.reg_const: -4}, targets: [{indicator: registration_rate, group: migrant, "
        "when: 6}]}\n")
+PROFILE = ("name: p\nyear: 2009\nresidents: 1825000\nmigrants: 760000\nlocal_hukou: 1065000\n"
+           "urban_share_of_local_hukou: 0.54\n")
 LATIN1 = "name: caf\xe9\ncity: changshu\nhouseholds: 300\nhorizon_months: 6\nseed: 5\n".encode("latin-1")
 # a user's city profile whose minimum wage is below the default unemployment benefit (1,046 yuan)
 LOW_WAGE_CITY = ("name: low\nyear: 2009\nresidents: 1000000\nmigrants: 300000\nlocal_hukou: 700000\n"
@@ -115,6 +117,19 @@ CASES = [
                                       "c.yaml": RUN.replace("city: changshu", "city: low.yaml")},
      ["validate", "c.yaml"], ["rules.unemployment_benefit is 300 yuan/month",
                               "urban dibao line (rules.dibao_line_urban, 400)"]),
+    ("profile-stock-unknown-tenure", {"p.yaml": PROFILE + "stock: {residents: {hostel: 1000}, "
+                                                     "persons_per_household: {hostel: 1}}\n",
+                                       "c.yaml": RUN.replace("city: changshu", "city: p.yaml")},
+     ["validate", "c.yaml"], ["residents: unknown tenure(s) ['hostel']", "allowed ['compound', 'dormitory'"]),
+    ("profile-stock-needs-persons-per-household", {"p.yaml": PROFILE + "stock: {residents: {dormitory: 1000}}\n",
+                                                   "c.yaml": RUN.replace("city: changshu", "city: p.yaml")},
+     ["run", "c.yaml"], ["persons_per_household.dormitory is needed to turn residents.dormitory into units"]),
+    ("profile-stock-larger-than-the-migrants", {"p.yaml": PROFILE + "stock: {residents: {compound: 700000, "
+                                                "dormitory: 500000}, persons_per_household: {compound: 1, "
+                                                "dormitory: 1}, migrant_school_pupils: 800000}\n",
+                                                "c.yaml": RUN.replace("city: changshu", "city: p.yaml")},
+     ["validate", "c.yaml"], ["compounds and dormitories hold 1,200,000 households, more than the city's",
+                              "migrant_school_pupils (800,000) is more than the 760,000 migrants"]),
     ("option-households", {}, ["run", "good.yaml", "--households", "3"],
      ["--households: 3 is out of range; allowed 10 .. 50,000,000"]),
     ("option-months", {}, ["run", "good.yaml", "--months", "0"], ["--months: 0 is out of range; allowed 1 .. 600"]),

@@ -45,6 +45,22 @@ def test_engines_agree_in_other_cities_and_start_months(spec_factory, city):
     assert_same(fast, ref)
 
 
+def test_engines_agree_on_september_intakes_with_kept_seats_planning_and_crowding(spec_factory):
+    """Kunshan's neighbourhood rule over two September intakes: pupils keep seats, local children are taken above
+    the norm, and (lag 1) seats are planned in the second August from the first one's claims."""
+    def spec():
+        s = spec_factory(city="kunshan", households=600, months=14, seed=5, start_month=7,
+                         policies=("baseline", "kunshan"))
+        s.rules["seat_planning_lag"] = 1
+        return s
+    fast = simulate(spec(), "numba")
+    assert_same(fast, simulate(spec(), "mesa"))
+    hist = np.asarray(fast.world.history)
+    assert hist[2:, NAMES.index("pupils_above_norm_share"), 3, 2].max() > 0  # some classes went above the norm
+    assert len(fast.world.claims_by_year) == 2
+    assert (fast.world.districts.public_seats >= fast.world.claims_by_year[0]).all()
+
+
 def test_same_seed_same_tables_and_different_seed_different(spec_factory):
     a = simulate(spec_factory(households=800, months=18, seed=11))
     b = simulate(spec_factory(households=800, months=18, seed=11))

@@ -33,18 +33,25 @@ def test_engines_agree_with_frequent_episodes_and_yanta_assistance():
 
 
 def test_catastrophic_spending_raises_poverty_debt_and_departures():
-    def run(behaviour):
-        return simulate(make_spec(households=1500, months=12, seed=8, behaviour=behaviour))
-    ill, well = run({"hosp_rate_child": 0.1, "hosp_rate_adult": 0.15, "hosp_rate_old": 0.3}), run(NO_EPISODES)
-    assert series(well, "health_episodes").sum() == 0 and series(well, "health_out_of_pocket").sum() == 0
-    assert series(ill, "catastrophic_health_rate").mean() > 0.005
-    assert series(ill, "poverty_rate_absolute").mean() > series(well, "poverty_rate_absolute").mean()
-    assert series(ill, "departures").sum() > series(well, "departures").sum()
+    """Against the same seeds without episodes: more poverty and debt in each run, more departures over three
+    seeds together (a year's departures of 1,500 households differ by a few agents, so one seed can tie)."""
+    def run(behaviour, seed):
+        return simulate(make_spec(households=1500, months=12, seed=seed, behaviour=behaviour))
 
     def in_debt(r):
         w = r.world
         return ((w.h.savings[:w.n] < 0) & (w.h.status[:w.n] == ACTIVE)).mean()
-    assert in_debt(ill) > in_debt(well)
+    left = {"ill": 0.0, "well": 0.0}
+    for seed in (8, 9, 10):
+        ill = run({"hosp_rate_child": 0.1, "hosp_rate_adult": 0.15, "hosp_rate_old": 0.3}, seed)
+        well = run(NO_EPISODES, seed)
+        assert series(well, "health_episodes").sum() == 0 and series(well, "health_out_of_pocket").sum() == 0
+        assert series(ill, "catastrophic_health_rate").mean() > 0.005
+        assert series(ill, "poverty_rate_absolute").mean() > series(well, "poverty_rate_absolute").mean()
+        assert in_debt(ill) > in_debt(well)
+        left["ill"] += series(ill, "departures").sum()
+        left["well"] += series(well, "departures").sum()
+    assert left["ill"] > left["well"]
 
 
 def test_medical_fund_takes_ten_percent_of_insured_wages_and_pays_the_employee_scheme():

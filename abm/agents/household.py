@@ -36,6 +36,8 @@ from abm.state import (
     INFORMAL_SECTOR,
     LEFT_POVERTY,
     N_TENURES,
+    PRIVATE_MIGRANT,
+    PUBLIC,
 )
 
 
@@ -190,13 +192,34 @@ class Household(mesa.Agent):
         return schooling.admission_class(self.model.world.r, self.hukou, self.registered, self.skill,
                                          self.pension_months, self.months_in_city, self.tenure)
 
-    def enrol_children(self) -> None:
-        """A public seat for all the children if the family has a claim and seats are left, else its choice."""
+    def keep_seats(self) -> int:
+        """At the school-year start, the seats this family's continuing pupils keep, booked in its district."""
+        d = self.model.world.districts
+        self._kept = schooling.kept(self.school, (self.kid_age0, self.kid_age1, self.kid_age2, self.kid_age3))
+        if self.school == PUBLIC:
+            d.public_used[self.district] += self._kept
+        elif self.school == PRIVATE_MIGRANT:
+            d.private_used[self.district] += self._kept
+        return self._kept
+
+    def admit_children(self) -> bool:
+        """First pass: public seats at the norm for the new entrants, if the family has a claim."""
         w = self.model.world
         d = w.districts
-        self.school = schooling.enrol(w.p, w.r, w.seed, w.step, self.row, d.public_seats, d.public_used,
-                                      d.private_seats, d.private_used, self.district, self.kids_school,
-                                      self.admission_class(), self.group, self.income)
+        return schooling.admit(w.r, d.public_seats, d.public_used, self.district, self.kids_school, self._kept,
+                               self.school, self.admission_class())
+
+    def enrol_children(self, admitted: bool) -> None:
+        """Second pass: admitted at the norm, or above it (siblings, local children), or the family's choice."""
+        if admitted:
+            self.school = PUBLIC
+            return
+        w = self.model.world
+        d = w.districts
+        self.school = schooling.place(w.p, w.r, w.seed, w.step, self.row, d.public_seats, d.public_used,
+                                      d.private_seats, d.private_used, self.district, self.kids_school, self._kept,
+                                      self.school, dec.is_local(self.hukou), self.admission_class(), self.group,
+                                      self.income)
 
     # -- phase 7: health and assistance ----------------------------------------------------------
     def fall_ill(self) -> None:

@@ -9,7 +9,8 @@ their neighbourhood, and nine private migrant schools are publicly funded.
 
 In the model: compound and dormitory units are built towards `compound_share` and `dormitory_share` of
 the district's migrant households over `build_years` (compounds at `compound_cost`; dormitories at the
-employers' cost); compounds take employed migrants at `rent_share` of income; employers enrol migrants
+employers' cost); the units the Kunshan profile declares built by 2009 (its `stock:`, the same seed) count
+towards that coverage, so the policy builds only as the migrant population grows, never the stock twice; compounds take employed migrants at `rent_share` of income; employers enrol migrants
 as often as locals; public seats go by neighbourhood; migrant schools are subsidised and cheaper.
 """
 
