@@ -163,9 +163,11 @@ def fund_flows(r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage
     earnings: (pension_in, pension_out, unemployment_in, unemployment_out).
 
     pension_in    employer and employee pension contributions (`pension_employer` + `pension_employee`) on the
-                  contribution wage of a head under the statutory age in an insured formal job; for a household
-                  on urban social security without one, the city's subsidy `ss_subsidy` (what the model has
-                  paying for its cover: the household's own contribution is not modelled)
+                  contribution wage of a head under the statutory age in an insured formal job; and for a
+                  household on urban social security, the city's subsidy `ss_subsidy` (what the model has paying
+                  for its cover: the household's own contribution is not modelled), with or without such a job,
+                  as the accounts phase books the same subsidy on `budget_insurance_subsidy` every month, so the
+                  city's payment and the fund's receipt are one amount
     pension_out   the monthly pension and any lump sum paid
     unemployment  contributions (`unemployment_employer` + `unemployment_employee`) of an insured formal job;
                   the benefit paid
@@ -176,8 +178,8 @@ def fund_flows(r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage
         if age < retirement_age(r, sex, skill):
             pension_in = (r[0].pension_employer + r[0].pension_employee) * wage
         unemployment_in = (r[0].unemployment_employer + r[0].unemployment_employee) * wage
-    elif urban_ss == 1:
-        pension_in = r[0].ss_subsidy
+    if urban_ss == 1:
+        pension_in += r[0].ss_subsidy
     pension_out = float(pension) + lump_sum
     return pension_in, pension_out, unemployment_in, unemployment_benefit(r, employment, unemp_spell,
                                                                           unemp_ins_months)

@@ -78,13 +78,15 @@ def free_capacity(occupied, public_used, private_used, district, tenure, school,
 def take_capacity(units, occupied, public_seats, public_used, private_seats, private_used, district, tenure, school,
                   kids_school):
     """A household leaving poverty takes its unit and its children's school places out of the simulated
-    city's stock (units and seats with them), as one falling into poverty brings them."""
+    city's stock (units and seats with them), as one falling into poverty brings them. Public seats go only as
+    far as the district keeps a seat for every pupil left: pupils of a crowded class (above the norm,
+    abm.phases.schooling) held no seat of their own to take."""
     if tenure != NO_HOME:
         occupied[district, tenure] -= 1
         units[district, tenure] -= 1
     if school == PUBLIC:
         public_used[district] -= kids_school
-        public_seats[district] -= kids_school
+        public_seats[district] -= max(0, min(kids_school, public_seats[district] - public_used[district]))
     elif school == PRIVATE_MIGRANT:
         private_used[district] -= kids_school
         private_seats[district] -= kids_school
