@@ -34,6 +34,7 @@ from abm.state import (
     NO_HOME,
     NOT_ENROLLED,
     PRIVATE_MIGRANT,
+    PRIVATE_RENTAL,
     PUBLIC,
     PUBLIC_RENTAL,
     RETIRED,
@@ -92,7 +93,10 @@ N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND = range(6)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, CITY = range(7)
+# city-wide values (all/all row only) computed from the districts (`_city_values`)
+CITY_VALUES = ("segregation_income", "market_rent_urban_village", "market_rent_private_rental", "home_price")
+N_CITY_VALUES = len(CITY_VALUES)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,11 @@ def resident_share(numerator: str, persons: str) -> Formula:
 def fund_balance(name: str) -> Formula:
     """A social-insurance fund's balance (real yuan), in the all/all row only (abm.state.FUNDS)."""
     return Formula(FUND, [f[0] for f in FUNDS].index(name))
+
+
+def city_value(name: str) -> Formula:
+    """A city-wide value of the districts (`CITY_VALUES`), in the all/all row only."""
+    return Formula(CITY, CITY_VALUES.index(name))
 
 
 @dataclass(frozen=True)
@@ -255,6 +264,22 @@ INDICATORS: tuple[Indicator, ...] = (
     I("unemployment_fund_balance", "yuan", "stock",
       "the unemployment fund's income less its outgo since the start (all/all row only)",
       fund_balance("unemployment")),
+    I("moves_between_districts", "households/month", "flow",
+      "households that took a home in another district (this month's arrivals taking their first excepted)",
+      flow("moves_between_districts")),
+    I("moves_within_district", "households/month", "flow",
+      "households that took another home in their own district (this month's arrivals excepted)",
+      flow("moves_within_district")),
+    I("segregation_income", "index", "rate",
+      "dissimilarity index across districts of the poorest and richest quarters of households by income per "
+      "person (at or below the 25th, at or above the 75th percentile; all/all row only)",
+      city_value("segregation_income")),
+    I("market_rent_urban_village", "yuan/month", "rate", "urban-village market rent, mean over districts "
+      "(all/all row only)", city_value("market_rent_urban_village")),
+    I("market_rent_private_rental", "yuan/month", "rate", "private-rental market rent, mean over districts "
+      "(all/all row only)", city_value("market_rent_private_rental")),
+    I("home_price", "yuan", "rate", "price of an owned home, mean over districts (all/all row only)",
+      city_value("home_price")),
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
@@ -480,6 +505,48 @@ def median_per_person(status, income, size, pc):
 
 
 @njit(cache=True)
+def segregation(status, district, pc, n_districts):
+    """Dissimilarity index across districts of the households at or below the 25th percentile of income per
+    person (`pc`, written by `median_per_person`) and those at or above the 75th: half the sum over districts of
+    |poor share - rich share|; 0 without both groups."""
+    m = 0
+    for i in range(status.shape[0]):
+        if status[i] == ACTIVE:
+            m += 1
+    if m == 0:
+        return 0.0
+    vals = np.empty(m)
+    j = 0
+    for i in range(status.shape[0]):
+        if status[i] == ACTIVE:
+            vals[j] = pc[i]
+            j += 1
+    lo = np.partition(vals, (m - 1) // 4)[(m - 1) // 4]
+    hi = np.partition(vals, (3 * (m - 1)) // 4)[(3 * (m - 1)) // 4]
+    poor = np.zeros(n_districts)
+    rich = np.zeros(n_districts)
+    for i in range(status.shape[0]):
+        if status[i] == ACTIVE:
+            if pc[i] <= lo:
+                poor[district[i]] += 1.0
+            if pc[i] >= hi:
+                rich[district[i]] += 1.0
+    if poor.sum() == 0.0 or rich.sum() == 0.0:
+        return 0.0
+    return 0.5 * np.abs(poor / poor.sum() - rich / rich.sum()).sum()
+
+
+@njit(cache=True)
+def _city_values(h, n, d, pc):
+    out = np.zeros(N_CITY_VALUES)
+    out[0] = segregation(h.status[:n], h.district[:n], pc, d.staff.shape[0])
+    out[1] = d.rent[:, URBAN_VILLAGE].mean()
+    out[2] = d.rent[:, PRIVATE_RENTAL].mean()
+    out[3] = d.price.mean()
+    return out
+
+
+@njit(cache=True)
 def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
@@ -495,6 +562,7 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
         class_size[k] = d.public_used[k] / classes if classes > 0 else 0.0
     m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n], work.yuan[:n])
     rel_line = 0.6 * median if m > 0 else 0.0
+    city_values = _city_values(h, n, d, work.yuan[:n])
     part = _accumulate(r, class_size, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
@@ -532,6 +600,8 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                         out[k, G, S] += city_budget[b]
                 elif form == FUND:
                     out[k, G, S] = funds[a] if city else 0.0
+                elif form == CITY:
+                    out[k, G, S] = city_values[a] if city else 0.0
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:

@@ -76,6 +76,10 @@ Districts = namedtuple("Districts", [
     "private_seats",  # int64[D]
     "private_used",   # int64[D]
     "staff",          # float64[D] residential-committee staff
+    "price",          # float64[D] home price (yuan): price_to_rent years of the private-rental rent
+    "downpayment",    # float64[D] savings needed to buy a home in the district (yuan)
+    "school_access",  # float64[D] share of the public seats free (this month's searchers see it)
+    "services",       # float64[D] committee staff per 1,000 households (this month's searchers see it)
 ])
 
 # Labour market: formal jobs by sector and skill, wages by sector and skill.
@@ -129,17 +133,18 @@ def hot_bytes_per_household() -> int:
 # falling into poverty from the urban population that is not simulated, and of households departing the city
 # or leaving poverty for it); new_households (formed by grown children), poverty_entries, poverty_exits and
 # retirements are counts of households. The social-insurance funds' flows (abm.phases.insurance, yuan) follow
-# the budget lines.
+# the budget lines. Moves (abm.phases.housing.move_kind) count households that take another home in the month's
+# search, by whether it is in another district or their own.
 FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
          "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "poverty_entries",
          "poverty_exits", "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education",
          "budget_housing", "budget_assistance", "budget_training", "budget_insurance_subsidy", "budget_community",
          "pension_fund_income", "pension_fund_outgo", "pension_lump_sums", "unemployment_fund_income",
-         "unemployment_fund_outgo")
+         "unemployment_fund_outgo", "moves_between_districts", "moves_within_district")
 (F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_BIRTHS, F_DEATHS, F_RETIREMENTS,
  F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_POVERTY_EXITS, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS,
  F_DEPARTURE_PERSONS, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_COMMUNITY, F_PENSION_IN,
- F_PENSION_OUT, F_LUMP_SUMS, F_UI_IN, F_UI_OUT) = range(len(FLOWS))
+ F_PENSION_OUT, F_LUMP_SUMS, F_UI_IN, F_UI_OUT, F_MOVES_BETWEEN, F_MOVES_WITHIN) = range(len(FLOWS))
 BUDGET_LINES = FLOWS[F_EDU:F_COMMUNITY + 1]
 # the funds whose balances the world keeps (World.funds, real yuan): name, income flow, outgo flow
 FUNDS = (("pension", F_PENSION_IN, F_PENSION_OUT), ("unemployment", F_UI_IN, F_UI_OUT))
