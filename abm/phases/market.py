@@ -33,9 +33,11 @@ def vacancy(units, occupied):
 
 @jit
 def adjust_rent(p, rent, units, occupied):
-    """This month's market rent after last month's: Rosen and Smith's rule, lambda a year."""
+    """This month's market rent after last month's: Rosen and Smith's rule, lambda a year. A stock within one
+    unit of the natural stock, occupied / (1 - natural vacancy), is at the natural rate (whole units cannot come
+    closer)."""
     v = vacancy(units, occupied)
-    if v == NO_STOCK:
+    if v == NO_STOCK or abs(units - occupied / (1.0 - p[0].natural_vacancy_rate)) < 1.0:
         return rent
     return rent * (1.0 + p[0].rent_adjustment / 12.0 * (p[0].natural_vacancy_rate - v))
 
