@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
+from abm.market import segregation
 from abm.phases import labour
 from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
@@ -272,7 +273,7 @@ INDICATORS: tuple[Indicator, ...] = (
       flow("moves_within_district")),
     I("segregation_income", "index", "rate",
       "dissimilarity index across districts of the poorest and richest quarters of households by income per "
-      "person (at or below the 25th, at or above the 75th percentile; all/all row only)",
+      "person (at or below the 25th percentile, at or above the same rank from the top; all/all row only)",
       city_value("segregation_income")),
     I("market_rent_urban_village", "yuan/month", "rate", "urban-village market rent, mean over districts "
       "(all/all row only)", city_value("market_rent_urban_village")),
@@ -502,38 +503,6 @@ def median_per_person(status, income, size, pc):
     b = vals[k]
     a = vals[:k].max() if low_rank < half else b  # the value ranked just below the middle
     return m, (a + b) / 2 if m % 2 == 0 else b
-
-
-@njit(cache=True)
-def segregation(status, district, pc, n_districts):
-    """Dissimilarity index across districts of the households at or below the 25th percentile of income per
-    person (`pc`, written by `median_per_person`) and those at or above the 75th: half the sum over districts of
-    |poor share - rich share|; 0 without both groups."""
-    m = 0
-    for i in range(status.shape[0]):
-        if status[i] == ACTIVE:
-            m += 1
-    if m == 0:
-        return 0.0
-    vals = np.empty(m)
-    j = 0
-    for i in range(status.shape[0]):
-        if status[i] == ACTIVE:
-            vals[j] = pc[i]
-            j += 1
-    lo = np.partition(vals, (m - 1) // 4)[(m - 1) // 4]
-    hi = np.partition(vals, (3 * (m - 1)) // 4)[(3 * (m - 1)) // 4]
-    poor = np.zeros(n_districts)
-    rich = np.zeros(n_districts)
-    for i in range(status.shape[0]):
-        if status[i] == ACTIVE:
-            if pc[i] <= lo:
-                poor[district[i]] += 1.0
-            if pc[i] >= hi:
-                rich[district[i]] += 1.0
-    if poor.sum() == 0.0 or rich.sum() == 0.0:
-        return 0.0
-    return 0.5 * np.abs(poor / poor.sum() - rich / rich.sum()).sum()
 
 
 @njit(cache=True)

@@ -75,3 +75,14 @@ def test_the_logit_sends_searchers_towards_the_cheaper_district():
     assert 0.45 < equal < 0.55
     # 4 utils per unit of burden: 0.8 utils cheaper, odds e^0.8 = 2.2, about 69% of private-rental choices
     assert share_to_district_1(1200.0, 600.0) > 0.64
+
+
+def test_the_segregation_index_is_one_when_the_poor_and_the_rich_live_apart_and_zero_when_mixed():
+    status = np.zeros(8, np.int8)
+    pc = np.array([100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0])
+    apart = np.array([0, 0, 0, 0, 1, 1, 1, 1], np.int16)
+    mixed = np.array([0, 1, 0, 1, 0, 1, 0, 1], np.int16)
+    assert market.segregation(status, apart, pc, 2) == 1.0
+    assert market.segregation(status, mixed, pc, 2) == 0.0
+    status[[0, 1]] = 1  # households gone are not counted: 300 and 400 are now the poorest
+    assert market.segregation(status, apart, pc, 2) == 1.0
