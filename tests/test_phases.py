@@ -32,6 +32,7 @@ CASES = [(phase, case) for phase in PHASES
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
 CODES["tenure"]["no_home"] = NO_HOME
 CODES["old_tenure"] = CODES["tenure"]
+CODES["held"] = CODES["school"]
 CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME, "moved_on": MOVED_ON,
                     "left_poverty": LEFT_POVERTY}
 CODES["eviction"] = CODES["how"] = {"stays": housing.STAYS, "evicted": housing.EVICTED,

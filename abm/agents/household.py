@@ -171,8 +171,10 @@ class Household(mesa.Agent):
             self.savings, self.income, weights)
         move = housing.move_kind(w.step, self.arrived, old_d, old_t, new_d, self.tenure)
         if new_d != old_d:
-            self.school = housing.release_school_seats(d.public_used, d.private_used, old_d, self.school,
-                                                       self.kids_school)
+            held = self.school
+            school = housing.release_school_seats(d.public_used, d.private_used, old_d, held, self.kids_school)
+            self.school = housing.transfer_school(d.public_seats, d.public_used, d.private_seats, d.private_used,
+                                                  new_d, held, school, self.kids_school)
             self.district = new_d
         if move == housing.MOVE_BETWEEN:
             self.flow(F_MOVES_BETWEEN, 1.0)

@@ -68,8 +68,10 @@ def search_and_allocate(h, n, d, p, r, seed, step, flows, work):
             h.savings[i], h.income[i], weights[j])
         move = housing.move_kind(step, h.arrived[i], old_d, old_t, new_d, h.tenure[i])
         if new_d != old_d:
-            h.school[i] = housing.release_school_seats(d.public_used, d.private_used, old_d, h.school[i],
-                                                       h.kids_school[i])
+            held = h.school[i]
+            school = housing.release_school_seats(d.public_used, d.private_used, old_d, held, h.kids_school[i])
+            h.school[i] = housing.transfer_school(d.public_seats, d.public_used, d.private_seats, d.private_used,
+                                                  new_d, held, school, h.kids_school[i])
             h.district[i] = new_d
         if move == housing.MOVE_BETWEEN:
             flows[F_MOVES_BETWEEN, h.group[i], h.sex[i]] += 1.0

@@ -11,7 +11,8 @@ logit: the tenure's quality and rent burden at the district's rent, the district
 family with school-age children) and committee staff per household, and moving costs (one for another home,
 one more for another district). A household that still holds land or lives in a resettlement apartment is
 bound to its district (its village and its compensation are there) and chooses only within it. A household
-that changes district gives up its children's school places there; they apply again at the next intake.
+that changes district gives up its children's school places there; they take free places of the same kind in
+the new district if there are enough, else they are out of school and apply again at the next intake.
 
     columns read      status, tenure, employment, sector, rent, income, group, hukou, skill, age, size,
                       months_in_city, district, kids_school, land, school, arrived
@@ -19,7 +20,7 @@ that changes district gives up its children's school places there; they apply ag
     behaviour         search_base, search_burden, burden_threshold, quality_*, tenure_cost_coef,
                       moving_cost, district_moving_cost, school_access_coef, services_coef (abm.parameters)
     rules             uv_redevelopment_rate, dormitory_rent, compound_*, public_rental_* (abm.rules)
-    districts         rent, downpayment, school_access, services (abm.market); public_used, private_used
+    districts         rent, downpayment, school_access, services (abm.market); public and private seats, used
     flows             moves_between_districts, moves_within_district
     shared capacity   housing units by district and tenure: a searcher takes a free unit of its choice, in
                       the order of its PRIORITY draw; a demolished urban-village unit is gone
@@ -163,6 +164,21 @@ def release_school_seats(public_used, private_used, district, school, kids_schoo
     return school
 
 
+@jit
+def transfer_school(public_seats, public_used, private_seats, private_used, district, held, school, kids_school):
+    """Children who held a place (`held`, before `release_school_seats`) take free places of the same kind in
+    their new `district` if there are enough for all of them: the family's claim was granted under the
+    city's rules, which do not depend on the district. Otherwise they keep `school` (out of school until the
+    next intake). Returns the school after it."""
+    if held == PUBLIC and public_seats[district] - public_used[district] >= kids_school:
+        public_used[district] += kids_school
+        return PUBLIC
+    if held == PRIVATE_MIGRANT and private_seats[district] - private_used[district] >= kids_school:
+        private_used[district] += kids_school
+        return PRIVATE_MIGRANT
+    return school
+
+
 # what each function returns, by name (the phase's unit cases in tests/phases/housing.yaml read them)
 RETURNS = {
     "eviction": ("eviction",),
@@ -174,4 +190,5 @@ RETURNS = {
     "choose_home": ("district", "tenure", "rent", "savings"),
     "move_kind": ("move",),
     "release_school_seats": ("school",),
+    "transfer_school": ("school",),
 }
