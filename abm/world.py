@@ -153,6 +153,7 @@ class World:
         count_formal(self.h, self.n, self.market.employed)
         self.market.jobs[:] = self.market.employed * (1.0 + prof.job_vacancy_rate)
         self.districts = self._build_districts(prof)
+        self.choice_buffer = np.empty((0, prof.districts * N_TENURES))  # the fast engine's option weights
         mig = s.fits["migrant"].table
         self.arrival_shape = mig.shape
         self.arrival_cum = np.cumsum(mig.ravel() / mig.sum()) if mig.sum() > 0 else np.ones(mig.size)
@@ -350,6 +351,11 @@ class World:
 
     def public_claims(self) -> np.ndarray:
         return public_claims(self.h, self.n, self.r, self.districts.public_seats.size)
+
+    def fit_choice_buffer(self, searchers: int) -> None:
+        """Room for next month's searchers' option weights: twice this month's when it was too small."""
+        if searchers > self.choice_buffer.shape[0]:
+            self.choice_buffer = np.empty((2 * searchers, self.choice_buffer.shape[1]))
 
     def _attractiveness(self, values: np.ndarray) -> tuple[float, float]:
         i = INDEX

@@ -48,16 +48,18 @@ def _options(p, r, seed, step, searchers, d, district, tenure, group, hukou, emp
 
 
 @njit(cache=True)
-def search_and_allocate(h, n, d, p, r, seed, step, flows, work):
+def search_and_allocate(h, n, d, p, r, seed, step, flows, work, buffer):
     """Searchers are found in parallel, then take free units one by one in their priority order; a household
-    changing district gives back its school places there."""
+    changing district gives back its school places there. `buffer`: reusable rows of option weights (a fresh
+    array of this size costs its page faults every month); returns the number of searchers, so the caller can
+    grow it when it was too small."""
     flag = work.flag[:n]
     flag[:] = False
     _wants_to_search(p, seed, step, h.status[:n], h.tenure[:n], h.rent[:n], h.income[:n], flag)
     searchers = flagged(flag)
     m = searchers.shape[0]
     keys = np.empty(m)
-    weights = np.empty((m, d.rent.shape[0] * N_TENURES))
+    weights = buffer[:m] if buffer.shape[0] >= m else np.empty((m, buffer.shape[1]))
     _options(p, r, seed, step, searchers, d, h.district, h.tenure, h.group, h.hukou, h.employment, h.sector,
              h.skill, h.age, h.size, h.income, h.months_in_city, h.savings, h.kids_school, h.land, keys, weights)
     for j in in_priority_order(np.arange(m), keys):
@@ -77,3 +79,4 @@ def search_and_allocate(h, n, d, p, r, seed, step, flows, work):
             flows[F_MOVES_BETWEEN, h.group[i], h.sex[i]] += 1.0
         elif move == housing.MOVE_WITHIN:
             flows[F_MOVES_WITHIN, h.group[i], h.sex[i]] += 1.0
+    return m
