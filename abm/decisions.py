@@ -253,7 +253,7 @@ def rent_burden(rent, income):
 
 @jit
 def tenure_eligible(p, r, t, group, hukou, employment, sector, skill, age, size, income, months_in_city,
-                    savings):
+                    savings, downpayment):
     if t == URBAN_VILLAGE or t == PRIVATE_RENTAL:
         return True
     if t == DORMITORY:
@@ -268,7 +268,7 @@ def tenure_eligible(p, r, t, group, hukou, employment, sector, skill, age, size,
             return True
         return r[0].public_rental_graduates > 0 and skill == 2 and age < 30
     if t == OWNED:
-        return savings >= p[0].downpayment
+        return savings >= downpayment
     return False  # resettlement apartments are assigned, not chosen
 
 
@@ -278,6 +278,37 @@ def tenure_utility(p, t, rent, income, current):
     if t != current:
         u -= p[0].moving_cost
     return u
+
+
+@jit
+def district_utility(p, kids_school, school_access, services):
+    """What a district is worth to a searcher besides its homes: free public seats for a family with
+    school-age children, and the committee's staff per 1,000 households."""
+    u = p[0].services_coef * services
+    if kids_school > 0:
+        u += p[0].school_access_coef * school_access
+    return u
+
+
+@jit
+def choose_weighted(weights, u):
+    """Multinomial-logit choice from precomputed weights exp(utility - a constant), 0 for an option not open,
+    with one uniform draw (inverse CDF, as `choose`); -1 if no option has weight."""
+    total = 0.0
+    for k in range(weights.shape[0]):
+        total += weights[k]
+    if total <= 0.0:
+        return -1
+    target = u * total
+    acc = 0.0
+    last = -1
+    for k in range(weights.shape[0]):
+        if weights[k] > 0.0:
+            acc += weights[k]
+            last = k
+            if target < acc:
+                return k
+    return last
 
 
 @jit

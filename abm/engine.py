@@ -40,7 +40,9 @@ class FastEngine:
         run("contributions and earnings", labour.contributions_and_earnings, h, n, p, r, w.avg_wage, w.year,
             w.informal_wage, f, wk)
         run("evictions", housing.evictions, h, n, d, r, seed, t, wk)
-        run("housing search", housing.search_and_allocate, h, n, d, p, r, seed, t, wk)
+        searchers = run("housing search", housing.search_and_allocate, h, n, d, p, r, seed, t, f, wk,
+                        w.choice_buffer)
+        w.fit_choice_buffer(searchers)
         w.quota = run("registration and hukou", registration.register_and_apply, h, n, p, r, seed, t, w.quota, f, wk)
         if w.school_year_starts:
             run("school year", schooling.school_year, h, n, d, p, r, seed, t)

@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from abm import decisions as dec
+from abm.market import segregation
 from abm.phases import health, insurance, labour
 from abm.phases.lifecourse import SPOUSE_AWAY, SPOUSE_NONE
 from abm.state import (
@@ -34,6 +35,7 @@ from abm.state import (
     NO_HOME,
     NOT_ENROLLED,
     PRIVATE_MIGRANT,
+    PRIVATE_RENTAL,
     PUBLIC,
     PUBLIC_RENTAL,
     RETIRED,
@@ -103,7 +105,11 @@ N_ACC = len(QUANTITIES)
 QUANTITY = {name: k for k, (name, _) in enumerate(QUANTITIES)}
 
 # How an indicator is formed from the sums of its group and sex (c) and the month's flows (f):
-COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, PER_HOUSEHOLD, FUND_NET, NET_COST, RATIO_OF_RATIOS = range(10)
+COUNT, RATIO, FLOW, BUDGET, RESIDENT_SHARE, FUND, PER_HOUSEHOLD, FUND_NET, NET_COST, RATIO_OF_RATIOS, CITY = (
+    range(11))
+# city-wide values (all/all row only) computed from the districts (`_city_values`)
+CITY_VALUES = ("segregation_income", "market_rent_urban_village", "market_rent_private_rental", "home_price")
+N_CITY_VALUES = len(CITY_VALUES)
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,11 @@ def net_cost(with_funds: bool, per_person: bool) -> Formula:
     fund's outgo less its income; with `per_person`, per person in the row's active households. The city's
     subsidies to a fund are a budget line and the fund's income, so they cancel in the sum with the funds."""
     return Formula(NET_COST, int(with_funds), int(per_person))
+
+
+def city_value(name: str) -> Formula:
+    """A city-wide value of the districts (`CITY_VALUES`), in the all/all row only."""
+    return Formula(CITY, CITY_VALUES.index(name))
 
 
 @dataclass(frozen=True)
@@ -351,6 +362,22 @@ INDICATORS: tuple[Indicator, ...] = (
     I("net_fiscal_cost_per_person", "yuan/month", "rate",
       "the net fiscal cost per person in the active households (the all/all row adds the city's own spending)",
       net_cost(with_funds=True, per_person=True)),
+    I("moves_between_districts", "households/month", "flow",
+      "households that took a home in another district (this month's arrivals taking their first excepted)",
+      flow("moves_between_districts")),
+    I("moves_within_district", "households/month", "flow",
+      "households that took another home in their own district (this month's arrivals excepted)",
+      flow("moves_within_district")),
+    I("segregation_income", "index", "rate",
+      "dissimilarity index across districts of the poorest and richest quarters of households by income per "
+      "person (at or below the 25th percentile, at or above the same rank from the top; all/all row only)",
+      city_value("segregation_income")),
+    I("market_rent_urban_village", "yuan/month", "rate", "urban-village market rent, mean over districts "
+      "(all/all row only)", city_value("market_rent_urban_village")),
+    I("market_rent_private_rental", "yuan/month", "rate", "private-rental market rent, mean over districts "
+      "(all/all row only)", city_value("market_rent_private_rental")),
+    I("home_price", "yuan", "rate", "price of an owned home, mean over districts (all/all row only)",
+      city_value("home_price")),
 )
 del I
 NAMES = tuple(i.name for i in INDICATORS)
@@ -601,6 +628,16 @@ def median_per_person(status, income, size, pc):
 
 
 @njit(cache=True)
+def _city_values(h, n, d, pc):
+    out = np.zeros(N_CITY_VALUES)
+    out[0] = segregation(h.status[:n], h.district[:n], pc, d.staff.shape[0])
+    out[1] = d.rent[:, URBAN_VILLAGE].mean()
+    out[2] = d.rent[:, PRIVATE_RENTAL].mean()
+    out[3] = d.price.mean()
+    return out
+
+
+@njit(cache=True)
 def _net_cost(f, c, city_budget, city, with_funds, per_person, scale):
     cost = -c[A_PUBLIC_RENT]
     for k in _BUDGET_FLOWS:
@@ -635,6 +672,7 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
             over_norm[k] = (d.public_used[k] - d.public_seats[k]) / d.public_used[k]
     m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n], work.yuan[:n])
     rel_line = 0.6 * median if m > 0 else 0.0
+    city_values = _city_values(h, n, d, work.yuan[:n])
     part = _accumulate(r, year, class_size, over_norm, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
@@ -681,6 +719,8 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                 elif form == RATIO_OF_RATIOS:
                     below = _ratio(c[_C[k]], c[_D[k]])
                     out[k, G, S] = _ratio(_ratio(c[a], c[b]), below)
+                elif form == CITY:
+                    out[k, G, S] = city_values[a] if city else 0.0
                 elif city:  # RESIDENT_SHARE
                     out[k, G, S] = _ratio(c[a] * scale, c[b] * scale + background_urban)
                 else:

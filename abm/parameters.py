@@ -104,7 +104,43 @@ BEHAVIOUR: tuple[Param, ...] = (
     P("quality_owned", 1.5, "utils", -5.0, 5.0, "quality of an owned home"),
     P("quality_resettlement", 1.0, "utils", -5.0, 5.0, "quality of a resettlement apartment"),
     P("moving_cost", 0.5, "utils", 0.0, 5.0, "utility cost of moving, so searchers may stay put"),
-    P("downpayment", 150000.0, "yuan", 0.0, 2e6, "savings needed to buy a home"),
+    P("downpayment", 150000.0, "yuan", 0.0, 2e6,
+      "savings needed to buy a home at the city's mean home price of the base year; in a district it moves with "
+      "the district's home price (abm.phases.market.downpayment)"),
+    # the district housing market (abm/phases/market.py) and moves across the city
+    P("rent_adjustment", 1.0, "per year per unit of vacancy gap", 0.0, 5.0,
+      "lambda in Rosen and Smith's rule: market rents grow lambda x (natural vacancy - vacancy) a year",
+      "assumption, range 0.25-4: the rule is Rosen & Smith 1983 (AER 73(4): 779-786) and Gabriel & Nothaft "
+      "1988 (AREUEA J. 16(4): 419-429); their speed estimates were not reached, and no estimate for a Chinese "
+      "city was found"),
+    P("natural_vacancy_rate", 0.05, "share", 0.0, 0.3,
+      "vacancy rate at which market rents are steady; builders aim at it too",
+      "range 0.02-0.12: US estimates (Rosen & Smith 1983; Gabriel & Nothaft 1988; Jud & Frew 1990, AREUEA J. "
+      "18(3): 294-301, 6.5%); no estimate for a mainland Chinese city was found"),
+    P("builder_response", 0.05, "share of the gap per month", 0.0, 1.0,
+      "share of the gap between the builders' target stock and the private stock (private rentals, commercial "
+      "homes) built each month",
+      "assumption, range 0.02-0.2 (about 1.5 years to close half the gap at 0.05); the target is UrbanSim's "
+      "developer model (UDST/urbansim, developer.compute_units_to_build: occupied / (1 - target vacancy))"),
+    P("supply_elasticity", 0.5, "1", 0.0, 6.0,
+      "elasticity of the builders' target stock to the market rent over its cost level (the base-year rent "
+      "indexed with wages): rents above cost bring more units, so rents return to cost after a shock",
+      "Chow & Niu 2015 (Pacific Economic Review 20(1): 1-16): 0.5 for the urban housing stock; Wang, Chan & Xu "
+      "2012 (J. Real Estate Research 34(3)) find 2.8-5.6 for new supply in 35 cities"),
+    P("price_to_rent", 40.0, "years of rent", 10.0, 80.0,
+      "home price over a year's private-market rent in the district",
+      "Wu, Gyourko & Deng 2012 (Regional Science and Urban Economics 42(3): 531-543): user costs of 2-3% of "
+      "value in eight large markets, i.e. 33-50 years; Chen, Chen, Hill & Hu 2022 (RSUE 92): 70 in Shanghai, "
+      "2017"),
+    P("district_moving_cost", 2.5, "utils", 0.0, 5.0,
+      "utility cost of moving to another district, on top of `moving_cost`",
+      "assumption, range 1-4 (at 1.0, Zhengzhou's 5,000-household run moved 36% of households a year across "
+      "districts and ten times fewer within them; at 2.5, 17% and 3 to 1)"),
+    P("school_access_coef", 1.0, "utils per share of seats free", 0.0, 10.0,
+      "weight, for a family with school-age children, of the share of a district's public seats that are free",
+      "assumption, range 0-5"),
+    P("services_coef", 0.1, "utils per staff per 1,000 households", 0.0, 2.0,
+      "weight of residents'-committee staff per 1,000 households in the district", "assumption, range 0-0.5"),
     # registration and hukou
     P("reg_const", -4.0, "logit per month", -10.0, 5.0, "residence-permit take-up: constant"),
     P("reg_services", 2.5, "logit", 0.0, 10.0, "take-up gain when services are tied to registration"),

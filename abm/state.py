@@ -76,6 +76,10 @@ Districts = namedtuple("Districts", [
     "private_seats",  # int64[D]
     "private_used",   # int64[D]
     "staff",          # float64[D] residential-committee staff
+    "price",          # float64[D] home price (yuan): price_to_rent years of the private-rental rent
+    "downpayment",    # float64[D] savings needed to buy a home in the district (yuan)
+    "school_access",  # float64[D] share of the public seats free (this month's searchers see it)
+    "services",       # float64[D] committee staff per 1,000 households (this month's searchers see it)
 ])
 
 # Labour market: formal jobs by sector and skill, wages by sector and skill.
@@ -131,7 +135,8 @@ def hot_bytes_per_household() -> int:
 # retirements are counts of households. The social-insurance funds' flows (abm.phases.insurance and, for the
 # medical fund, abm.phases.health, yuan) follow the budget lines (pension_transfers_out, records leaving with
 # departing heads, is part of pension_fund_outgo), then the health flows (abm.phases.health: episodes are
-# persons, catastrophic_health households, the rest yuan).
+# persons, catastrophic_health households, the rest yuan). Moves (abm.phases.housing.move_kind) count
+# households that take another home in the month's search, by whether it is in another district or their own.
 FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
          "temporary_assistance_recipients", "births", "deaths", "retirements", "new_households", "poverty_entries",
          "poverty_exits", "persons_in", "persons_out", "arrival_persons", "departure_persons", "budget_education",
@@ -139,12 +144,13 @@ FLOWS = ("hukou_conversions", "arrivals", "departures", "training_person_times",
          "budget_resident_pension", "budget_community", "budget_land_compensation", "pension_fund_income",
          "pension_fund_outgo", "pension_lump_sums", "unemployment_fund_income", "unemployment_fund_outgo",
          "pension_transfers_out", "medical_fund_income", "medical_fund_outgo", "health_episodes",
-         "health_out_of_pocket", "catastrophic_health", "health_reimbursements")
+         "health_out_of_pocket", "catastrophic_health", "health_reimbursements", "moves_between_districts",
+         "moves_within_district")
 (F_CONVERSIONS, F_ARRIVALS, F_DEPARTURES, F_TRAINING, F_TEMP, F_BIRTHS, F_DEATHS, F_RETIREMENTS,
  F_NEW_HOUSEHOLDS, F_POVERTY_ENTRIES, F_POVERTY_EXITS, F_PERSONS_IN, F_PERSONS_OUT, F_ARRIVAL_PERSONS,
  F_DEPARTURE_PERSONS, F_EDU, F_HOUSING, F_ASSIST, F_TRAIN_COST, F_INSURANCE, F_RESIDENT_PENSION, F_COMMUNITY,
  F_LAND_COMP, F_PENSION_IN, F_PENSION_OUT, F_LUMP_SUMS, F_UI_IN, F_UI_OUT, F_TRANSFERS_OUT, F_MED_IN, F_MED_OUT,
- F_EPISODES, F_OOP, F_CATASTROPHIC, F_REIMBURSED) = range(len(FLOWS))
+ F_EPISODES, F_OOP, F_CATASTROPHIC, F_REIMBURSED, F_MOVES_BETWEEN, F_MOVES_WITHIN) = range(len(FLOWS))
 BUDGET_LINES = FLOWS[F_EDU:F_LAND_COMP + 1]
 # the funds whose balances the world keeps (World.funds, real yuan): name, income flow, outgo flow
 FUNDS = (("pension", F_PENSION_IN, F_PENSION_OUT), ("unemployment", F_UI_IN, F_UI_OUT),

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from abm import demography, rng
+from abm import market as housing_market
 from abm.city import CityProfile
 from abm.indicators import INDEX, compute, pyramid
 from abm.kernels.common import count_formal
@@ -24,6 +25,7 @@ from abm.kernels.labour import initial_earnings, starting_records
 from abm.kernels.population import N_GP, draw_cells, fill_rows
 from abm.kernels.schooling import public_claims
 from abm.parameters import BEHAVIOUR, Values, make_record
+from abm.phases import market as market_phase
 from abm.phases import registration
 from abm.phases.lifecourse import N_KIDS, SPOUSE_NONE
 from abm.rules import RULES
@@ -46,7 +48,6 @@ from abm.state import (
     N_FORMAL_SECTORS,
     N_SKILLS,
     N_TENURES,
-    OWNED,
     PRIVATE_MIGRANT,
     PRIVATE_RENTAL,
     PUBLIC,
@@ -153,6 +154,7 @@ class World:
         count_formal(self.h, self.n, self.market.employed)
         self.market.jobs[:] = self.market.employed * (1.0 + prof.job_vacancy_rate)
         self.districts = self._build_districts(prof)
+        self.choice_buffer = np.empty((0, prof.districts * N_TENURES))  # the fast engine's option weights
         mig = s.fits["migrant"].table
         self.arrival_shape = mig.shape
         self.arrival_cum = np.cumsum(mig.ravel() / mig.sum()) if mig.sum() > 0 else np.ones(mig.size)
@@ -196,9 +198,16 @@ class World:
         private_seats = np.ceil(priv * (1 + prof.private_seat_slack)).astype(np.int64)
         if prof.stock is not None:
             self._declared_stock(prof, units, private_seats)
+        # the market's cost level (builders' target, abm.phases.market) and the city's mean home price, both of
+        # the base year and moved with wages each January
+        self.cost_rent = rent.copy()
+        self.base_price = market_phase.home_price(self.p, float(rent[:, PRIVATE_RENTAL].mean()))
+        price = np.array([market_phase.home_price(self.p, x) for x in rent[:, PRIVATE_RENTAL]])
         return Districts(units=units, occupied=occ, rent=rent,
                          public_seats=np.ceil(pub * (1 + prof.public_seat_slack)).astype(np.int64),
-                         public_used=pub, private_seats=private_seats, private_used=priv, staff=staff)
+                         public_used=pub, private_seats=private_seats, private_used=priv, staff=staff, price=price,
+                         downpayment=np.array([market_phase.downpayment(self.p, x, self.base_price) for x in price]),
+                         school_access=np.zeros(n_d), services=np.zeros(n_d))
 
     def _declared_stock(self, prof: CityProfile, units: np.ndarray, private_seats: np.ndarray) -> None:
         """The stock a profile declares already built (abm.city.InitialStock), in agent units: compounds,
@@ -314,6 +323,8 @@ class World:
         self.h.pension_account[:self.n] *= ratio
         self.avg_wage *= ratio
         self.districts.rent[:] *= ratio
+        self.cost_rent[:] *= ratio
+        self.base_price *= ratio
         for rec, names in ((self.r_rec, MONEY_RULES), (self.p_rec, MONEY_BEHAVIOUR)):
             for name in names:
                 rec[0][name] *= ratio
@@ -328,7 +339,7 @@ class World:
         if self.month == 1 or self.step == 1:
             self.quota = registration.yearly_quota(self.rv.hukou_quota_share, self.initial_migrants, self.seed,
                                                    self.step)
-        self._market_supply()
+        housing_market.update(self.p, self.districts, self.cost_rent, self.base_price)
         if self.month == PLANNING_MONTH:
             self._plan_seats()
         self._arrivals(self._arrival_count())
@@ -337,6 +348,7 @@ class World:
         for pol in self.spec.policies:
             pol.on_city(city)
         self.spend("budget_community", float(self.districts.staff.sum()) * self.staff_wage)
+        housing_market.district_terms(self.districts, self.active_by_district(), self.scale)
 
     def spend(self, line: str, yuan: float) -> None:
         """Book city-level spending (real yuan) this month on a budget line, e.g. "budget_education"."""
@@ -358,14 +370,10 @@ class World:
     def public_claims(self) -> np.ndarray:
         return public_claims(self.h, self.n, self.r, self.districts.public_seats.size)
 
-    def _market_supply(self) -> None:
-        """Landlords and developers build to keep the profile's vacancy rates in private rentals and
-        commercial homes; urban villages, dormitories and public housing grow only by policy."""
-        d = self.districts
-        for t in (PRIVATE_RENTAL, OWNED):
-            vac = self.spec.profile.housing_vacancy_rate[TENURES[t]]
-            need = np.ceil(d.occupied[:, t] / (1.0 - vac)).astype(np.int64)
-            d.units[:, t] = np.maximum(d.units[:, t], need)
+    def fit_choice_buffer(self, searchers: int) -> None:
+        """Room for next month's searchers' option weights: twice this month's when it was too small."""
+        if searchers > self.choice_buffer.shape[0]:
+            self.choice_buffer = np.empty((2 * searchers, self.choice_buffer.shape[1]))
 
     def _plan_seats(self) -> None:
         """Each August, before the intake, public seats open where the children with a claim under the rules

@@ -31,8 +31,10 @@ def test_engines_agree_on_2000_households_over_24_months(spec_factory):
     fast = simulate(spec, "numba")
     ref = simulate(spec_factory(households=2000, months=24, seed=7), "mesa")
     assert_same(fast, ref)
-    # the run is not trivial: people arrived, left, moved, and a school year started
+    # the run is not trivial: people arrived, left, moved (within and across districts), and a school year started
     hist = np.asarray(fast.world.history)
+    assert hist[1:, NAMES.index("moves_between_districts"), 3, 2].sum() > 0
+    assert hist[1:, NAMES.index("moves_within_district"), 3, 2].sum() > 0
     assert hist[1:, NAMES.index("arrivals"), 3, 2].sum() > 0
     assert hist[1:, NAMES.index("departures"), 3, 2].sum() > 0
     assert hist[1:, NAMES.index("hukou_conversions"), 3, 2].sum() > 0

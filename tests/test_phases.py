@@ -15,6 +15,7 @@ from abm.phases import (
     insurance,
     labour,
     lifecourse,
+    market,
     registration,
     requisition,
     schooling,
@@ -24,7 +25,7 @@ from abm.rules import RULES
 from abm.state import LABELS, LEFT_POVERTY, MOVED_ON, NO_HOME, RETURNED_HOME
 
 PHASES = {"lifecourse": lifecourse, "requisition": requisition, "labour": labour,
-          "insurance": insurance, "housing": housing,
+          "insurance": insurance, "market": market, "housing": housing,
           "registration": registration, "schooling": schooling, "health": health, "assistance": assistance,
           "settlement": settlement, "accounts": accounts}
 CASES = [(phase, case) for phase in PHASES
@@ -32,6 +33,8 @@ CASES = [(phase, case) for phase in PHASES
 CODES = {name: {label: k for k, label in enumerate(labels)} for name, labels in LABELS.items()}
 CODES["tenure"]["no_home"] = NO_HOME
 CODES["scheme"] = CODES["medical_scheme"] = {label: k for k, label in enumerate(health.SCHEMES)}
+CODES["old_tenure"] = CODES["tenure"]
+CODES["held"] = CODES["school"]
 CODES["leaving"] = {"stays": settlement.STAYING, "returned_home": RETURNED_HOME, "moved_on": MOVED_ON,
                     "left_poverty": LEFT_POVERTY}
 CODES["eviction"] = CODES["how"] = {"stays": housing.STAYS, "evicted": housing.EVICTED,

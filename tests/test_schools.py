@@ -28,7 +28,8 @@ def _districts(seats):
     one = lambda v: np.array([v], dtype=np.int64)  # noqa: E731
     return Districts(units=np.zeros((1, 7), np.int64), occupied=np.zeros((1, 7), np.int64), rent=np.zeros((1, 7)),
                      public_seats=one(seats), public_used=one(0), private_seats=one(0), private_used=one(0),
-                     staff=np.zeros(1))
+                     staff=np.zeros(1), price=np.zeros(1), downpayment=np.zeros(1), school_access=np.zeros(1),
+                     services=np.zeros(1))
 
 
 def _family(h, i, hukou, group, ages, school, registered=0):

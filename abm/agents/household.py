@@ -27,6 +27,8 @@ from abm.state import (
     F_EDU,
     F_HOUSING,
     F_INSURANCE,
+    F_MOVES_BETWEEN,
+    F_MOVES_WITHIN,
     F_POVERTY_EXITS,
     F_TEMP,
     F_TRAIN_COST,
@@ -160,17 +162,30 @@ class Household(mesa.Agent):
         return housing.searches(w.p, w.seed, w.step, self.row, self.tenure, self.rent, self.income)
 
     def choose_home(self) -> None:
-        """Multinomial-logit choice among the tenures this household may take that have a free unit."""
+        """Multinomial-logit choice among the (district, tenure) options this household may take that have a
+        free unit; a move to another district gives back the children's school places there."""
         w = self.model.world
         d = w.districts
         p, r = w.p, w.r
-        util, may = np.empty(N_TENURES), np.empty(N_TENURES, dtype=np.bool_)
-        housing.options(p, r, d.rent, self.district, self.tenure, self.group, self.hukou, self.employment,
-                        self.sector, self.skill, self.age, self.size, self.income, self.months_in_city, self.savings,
-                        util, may)
-        self.tenure, self.rent, self.savings = housing.choose_home(p, r, w.seed, w.step, self.row, d.units,
-                                                                   d.occupied, d.rent, self.district, self.tenure,
-                                                                   self.rent, self.savings, self.income, util, may)
+        weights = np.empty(d.rent.shape[0] * N_TENURES)
+        housing.options(p, r, d.rent, d.downpayment, d.school_access, d.services, self.district, self.tenure,
+                        self.group, self.hukou, self.employment, self.sector, self.skill, self.age, self.size,
+                        self.income, self.months_in_city, self.savings, self.kids_school, self.land, weights)
+        old_d, old_t = self.district, self.tenure
+        new_d, self.tenure, self.rent, self.savings = housing.choose_home(
+            p, r, w.seed, w.step, self.row, d.units, d.occupied, d.rent, d.downpayment, old_d, old_t, self.rent,
+            self.savings, self.income, weights)
+        move = housing.move_kind(w.step, self.arrived, old_d, old_t, new_d, self.tenure)
+        if new_d != old_d:
+            held = self.school
+            school = housing.release_school_seats(d.public_used, d.private_used, old_d, held, self.kids_school)
+            self.school = housing.transfer_school(d.public_seats, d.public_used, d.private_seats, d.private_used,
+                                                  new_d, held, school, self.kids_school)
+            self.district = new_d
+        if move == housing.MOVE_BETWEEN:
+            self.flow(F_MOVES_BETWEEN, 1.0)
+        elif move == housing.MOVE_WITHIN:
+            self.flow(F_MOVES_WITHIN, 1.0)
 
     # -- phase 5: registration and hukou ----------------------------------------------------------
     def join_community(self) -> None:

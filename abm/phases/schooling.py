@@ -1,4 +1,4 @@
-"""The school year: seats kept by pupils, admission of new entrants, and transfers.
+"""The school year: seats kept by pupils, and admission of new entrants.
 
 Every September (children have aged a year in the life course), a family's children aged 7-14 who held a
 public or private migrant-school seat last year keep it (`kept`): they are continuing pupils. Its new entrants
@@ -16,8 +16,9 @@ schools take, above the norm, up to `class_size_max` a class, the siblings of th
 children (whose claim to a school near their registered home is a legal one: Compulsory Education Law
 2006, art. 12); a family whose entrants find no seat at all chooses, for all its children, among a private
 migrant school (if seats are left), leaving them behind (migrants) and no school, giving back the seats its
-pupils kept. A family that moves to another district mid-year transfers (`transfer`): its seats are given
-back, and its children are admitted in the new district at once, if it has seats free, else by its choice.
+pupils kept. A family that moves to another district mid-year gives its seats back there and takes free ones
+of the same kind in the new district, else waits for the intake (abm.phases.housing.release_school_seats,
+transfer_school).
 
 One place for the phase: the fast engine (abm.kernels.schooling.school_year) and the Mesa model
 (UrbanModel.school_year, with Household.enrol_children) both call the functions below;
@@ -45,7 +46,6 @@ from abm.state import PRIVATE_MIGRANT, PUBLIC
 # random streams, by name
 PRIORITY = rng.stream("school.priority")
 CHOICE = rng.stream("school.choice")
-TRANSFER = rng.stream("school.transfer")
 
 
 @jit
@@ -136,25 +136,6 @@ def choose(p, r, seed, step, i, private_seats, private_used, district, kids, gro
     return where
 
 
-@jit
-def transfer(p, r, seed, step, i, public_seats, public_used, private_seats, private_used, old, new, school, kids,
-             cls, group, income):
-    """A family that moves from district `old` to `new` mid-year gives back its pupils' seats in `old`; they
-    are admitted in `new` at once to the same kind of school if it has seats free at the norm (public seats
-    only with a claim), else the family chooses. Families without seats apply at the next September intake.
-    Returns the school code."""
-    if school == PUBLIC:
-        public_used[old] -= kids
-        if cls < dec.EXCLUDED and public_room(r, public_seats, public_used, new, False) >= kids:
-            public_used[new] += kids
-            return PUBLIC
-    elif school == PRIVATE_MIGRANT:
-        private_used[old] -= kids
-    else:
-        return school
-    return choose(p, r, seed, step, i, private_seats, private_used, new, kids, group, income, TRANSFER)
-
-
 # what each function returns, by name (the phase's unit cases in tests/phases/schooling.yaml read them)
 RETURNS = {
     "admission_class": ("admission_class",),
@@ -164,5 +145,4 @@ RETURNS = {
     "admit": ("admitted",),
     "place": ("school",),
     "choose": ("school",),
-    "transfer": ("school",),
 }
