@@ -92,6 +92,7 @@ A_SPOUSE_AWAY = _quantity("spouses_in_village", "spouses living in the home vill
 A_COPRODUCING = _quantity("coproducing", "households taking part in community co-production")
 A_PENSIONERS = _quantity("pensioners", "households whose head draws a basic pension")
 A_PENSIONS = _quantity("pensions", "basic pensions paid to heads")
+A_RIGHTS = _quantity("pension_rights", "the value of heads' employee pension rights (abm.phases.insurance.rights_value)")
 A_UI_PAID = _quantity("unemployment_benefit_recipients", "households paid unemployment benefit")
 A_PUBLIC_RENT = _quantity("public_rent", "rent paid for public rental units and compounds (the city's housing revenue)")
 A_MED_EMPLOYEE = _quantity("employee_medical", "persons in the employee medical insurance (heads)")
@@ -324,6 +325,10 @@ INDICATORS: tuple[Indicator, ...] = (
       flow("pension_lump_sums")),
     I("pension_fund_balance", "yuan", "stock",
       "the pension fund's income less its outgo since the start (all/all row only)", fund_balance("pension")),
+    I("pension_rights_value", "yuan", "stock",
+      "what the heads' employee pension rights are worth: pensions in payment, or the pooled part earned so far, "
+      "times the months divisor, plus personal accounts (the fund's promises to the active households)",
+      count("pension_rights")),
     I("unemployment_fund_income", "yuan/month", "flow", "unemployment contributions (employer and employee)",
       flow("unemployment_fund_income")),
     I("unemployment_fund_outgo", "yuan/month", "flow", "unemployment benefits paid", flow("unemployment_fund_outgo")),
@@ -418,6 +423,7 @@ FISCAL = (("net_fiscal_cost", "all"), ("city_net_cost", "all"),
           *((f"{name}_fund_net_cost", "all") for name, _, _ in FUNDS),
           ("net_fiscal_cost_per_person", "all"), ("net_fiscal_cost_per_person", "migrant"),
           ("net_fiscal_cost_per_person", "land_losing_farmer"), ("net_fiscal_cost_per_person", "urban_poor"),
+          ("pension_rights_value", "all"), ("pension_fund_balance", "all"),
           *((line, "all") for line in BUDGET_LINES), ("public_rent_revenue", "all"))
 # (indicator, group): the sweep report's trajectories over time
 TRAJECTORIES = (("registration_rate", "migrant"), ("public_school_share", "migrant"),
@@ -439,7 +445,7 @@ def _ratio(a, b):
 def _accumulate(r, year, class_size, over_norm, rel_line, dibao, district, employment, group, hukou, income, insured,
                 kids_school, months_in_city, registered, rent, resettled, school, settle_intent, sex, size,
                 status, tenure, urban_ss, wage, dependants, spouse, kids_pre, coproducing, pension_paid, unemp_spell,
-                unemp_ins_months, pension_months, age):
+                unemp_ins_months, pension_months, age, skill, pension_index, pension_account, avg_wage):
     """Sums by (chunk, group * 2 + sex, quantity) over fixed chunks of households, in parallel.
 
     Chunks have a fixed size, so each partial sum, and their total in chunk order, is the same for
@@ -499,6 +505,8 @@ def _accumulate(r, year, class_size, over_norm, rel_line, dibao, district, emplo
             q[A_SPOUSE_AWAY] += 1.0 if spouse[i] == SPOUSE_AWAY else 0.0
             q[A_PENSIONERS] += 1.0 if pension_paid[i] > 0.0 else 0.0
             q[A_PENSIONS] += float(pension_paid[i])
+            q[A_RIGHTS] += insurance.rights_value(r, avg_wage, sex[i], skill[i], pension_months[i], pension_index[i],
+                                                  pension_account[i], pension_paid[i])
             q[A_UI_PAID] += 1.0 if dec.unemployment_benefit(r, emp, unemp_spell[i], unemp_ins_months[i]) > 0.0 else 0.0
             employee = health.employee_covered(emp, insured[i], pension_paid[i])
             others = float(size[i]) - (1.0 if employee else 0.0)  # the head's family takes the hukou's scheme
@@ -540,7 +548,7 @@ def _net_cost(f, c, city_budget, city, with_funds, per_person, scale):
 
 
 @njit(cache=True)
-def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work, year):
+def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work, year, avg_wage):
     """Indicator values [indicator, group (3 + all), sex (2 + all)] for the current state.
 
     Each indicator is its declared formula over its row's sums and flows. `city_budget` holds
@@ -564,7 +572,8 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],
                        h.dependants[:n], h.spouse[:n], h.kids_pre[:n], h.coproducing[:n], h.pension[:n],
-                       h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n], h.age[:n])
+                       h.unemp_spell[:n], h.unemp_ins_months[:n], h.pension_months[:n], h.age[:n], h.skill[:n],
+                       h.pension_index[:n], h.pension_account[:n], avg_wage)
     acc = np.zeros((6, N_ACC))
     for c in range(part.shape[0]):
         acc += part[c]

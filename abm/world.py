@@ -475,7 +475,8 @@ class World:
     def record(self) -> None:
         self.recorded_index = self.money_index  # the yuan of the month recorded last, for the arrivals
         self.history.append(compute(self.h, self.n, self.districts, self.r, self.flows, self.city_budget,
-                                    self.funds, self.scale, self.background_urban, self.work, self.year))
+                                    self.funds, self.scale, self.background_urban, self.work, self.year,
+                                    self.avg_wage))
         if self.step % PYRAMID_EVERY == 0:
             self.pyramids[self.step] = pyramid(self.h, self.n) * self.scale
 

@@ -121,6 +121,23 @@ def basic_pension(r, avg_wage, statutory_age, pension_months, pension_index, pen
 
 
 @jit
+def rights_value(r, avg_wage, sex, skill, pension_months, pension_index, pension_account, pension):
+    """What the head's pension rights are worth today (yuan): the pension in payment, or the pooled part its
+    record has earned so far (the 2005 formula at today's average wage, whatever the years: the rights a head
+    keeps on the books), times the months divisor at its statutory age (Decision No. 38, 2005: the months a
+    pension is expected to be paid, used here as an undiscounted annuity factor, an assumption), plus the
+    personal account. 0 without a record."""
+    divisor = months_divisor(retirement_age(r, sex, skill))
+    if pension > 0.0:
+        return float(pension) * divisor
+    if pension_months <= 0:
+        return 0.0
+    own_index = float(pension_index) / pension_months
+    pooled = (avg_wage + avg_wage * own_index) / 2.0 * (pension_months / MONTHS) * r[0].pension_accrual
+    return pooled * divisor + float(pension_account)
+
+
+@jit
 def settle_pension(r, avg_wage, age, sex, skill, pension_months, pension_index, pension_account, pension):
     """At the statutory age, once: a head with `pension_min_years` of contributions starts drawing the basic
     pension (the account is turned into it); one with fewer has the account paid out as a lump sum.
@@ -269,6 +286,7 @@ RETURNS = {
     "contribution_wage": ("yuan",),
     "accrue": ("pension_months", "pension_streak", "pension_index", "pension_account"),
     "basic_pension": ("yuan",),
+    "rights_value": ("yuan",),
     "settle_pension": ("pension", "pension_account", "lump_sum"),
     "benefit_months": ("months",),
     "unemployment_benefit": ("yuan",),
