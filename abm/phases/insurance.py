@@ -110,14 +110,20 @@ def accrue(r, avg_wage, age, sex, skill, employment, insured, urban_ss, wage, pe
 
 
 @jit
+def pooled_part(r, avg_wage, pension_months, pension_index):
+    """The 2005 formula's pooled part for a record of `pension_months` (> 0): (average wage + average wage x own
+    average contribution index) / 2 x years x `pension_accrual`."""
+    own_index = float(pension_index) / pension_months
+    return (avg_wage + avg_wage * own_index) / 2.0 * (pension_months / MONTHS) * r[0].pension_accrual
+
+
+@jit
 def basic_pension(r, avg_wage, statutory_age, pension_months, pension_index, pension_account):
     """The monthly basic pension of Decision No. 38 (2005) for this record, or 0 under `pension_min_years`."""
-    years = pension_months / MONTHS
-    if pension_months <= 0 or years < r[0].pension_min_years:
+    if pension_months <= 0 or pension_months / MONTHS < r[0].pension_min_years:
         return 0.0
-    own_index = float(pension_index) / pension_months
-    pooled = (avg_wage + avg_wage * own_index) / 2.0 * years * r[0].pension_accrual
-    return pooled + float(pension_account) / months_divisor(statutory_age)
+    return pooled_part(r, avg_wage, pension_months, pension_index) + float(pension_account) / months_divisor(
+        statutory_age)
 
 
 @jit
@@ -132,9 +138,7 @@ def rights_value(r, avg_wage, sex, skill, pension_months, pension_index, pension
         return float(pension) * divisor
     if pension_months <= 0:
         return 0.0
-    own_index = float(pension_index) / pension_months
-    pooled = (avg_wage + avg_wage * own_index) / 2.0 * (pension_months / MONTHS) * r[0].pension_accrual
-    return pooled * divisor + float(pension_account)
+    return pooled_part(r, avg_wage, pension_months, pension_index) * divisor + float(pension_account)
 
 
 @jit
@@ -169,8 +173,8 @@ def buy_in(r, avg_wage, age, sex, skill, urban_ss, pension_months, pension_index
     missing = need - pension_months
     base = r[0].flexible_base * avg_wage
     cost = missing * (r[0].pension_employer + r[0].pension_employee) * base
-    return (need, pension_index + missing * r[0].flexible_base, pension_account + missing * r[0].pension_employee * base,
-            cost)
+    return (need, pension_index + missing * r[0].flexible_base,
+            pension_account + missing * r[0].pension_employee * base, cost)
 
 
 @jit
@@ -285,6 +289,7 @@ RETURNS = {
     "months_divisor": ("months",),
     "contribution_wage": ("yuan",),
     "accrue": ("pension_months", "pension_streak", "pension_index", "pension_account"),
+    "pooled_part": ("yuan",),
     "basic_pension": ("yuan",),
     "rights_value": ("yuan",),
     "settle_pension": ("pension", "pension_account", "lump_sum"),
