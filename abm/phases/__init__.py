@@ -9,6 +9,7 @@ Each module's RETURNS names what its functions return, for its unit cases in tes
 
 from abm import rng
 from abm.decisions import jit
+from abm.state import PRIVATE_MIGRANT, PUBLIC
 
 
 @jit
@@ -17,3 +18,13 @@ def priority_key(seed, step, i, stream, offset):
     there is none) plus its draw from the phase's priority stream. Lower keys are served first, equal keys
     (which a 53-bit draw practically never gives) in id order. Both engines order by this key."""
     return offset + rng.draw(seed, step, i, stream)
+
+
+@jit
+def give_back_seats(public_used, private_used, district, school, kids):
+    """`kids` public or private migrant-school places (by `school`; other codes hold none) are given back in
+    `district`: a family leaving the city or its district, or giving up the places it kept."""
+    if school == PUBLIC:
+        public_used[district] -= kids
+    elif school == PRIVATE_MIGRANT:
+        private_used[district] -= kids

@@ -31,7 +31,7 @@ import math
 from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
-from abm.phases import priority_key
+from abm.phases import give_back_seats, priority_key
 from abm.state import (DORMITORY, FORMAL, N_TENURES, NO_HOME, NOT_ENROLLED, OWNED, PRIVATE_MIGRANT, PUBLIC,
                        RESETTLEMENT, URBAN_VILLAGE)
 
@@ -155,13 +155,8 @@ def move_kind(step, arrived, old_district, old_tenure, district, tenure):
 def release_school_seats(public_used, private_used, district, school, kids_school):
     """A household moving out of `district` gives back its children's public or private places there; they are
     out of school until they apply again at the next intake. Returns the school after it."""
-    if school == PUBLIC:
-        public_used[district] -= kids_school
-        return NOT_ENROLLED
-    if school == PRIVATE_MIGRANT:
-        private_used[district] -= kids_school
-        return NOT_ENROLLED
-    return school
+    give_back_seats(public_used, private_used, district, school, kids_school)
+    return NOT_ENROLLED if school == PUBLIC or school == PRIVATE_MIGRANT else school
 
 
 @jit

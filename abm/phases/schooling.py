@@ -39,7 +39,7 @@ import math
 from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
-from abm.phases import priority_key
+from abm.phases import give_back_seats, priority_key
 from abm.phases.lifecourse import SCHOOL_FROM, SCHOOL_TO
 from abm.state import PRIVATE_MIGRANT, PUBLIC
 
@@ -115,10 +115,7 @@ def place(p, r, seed, step, i, public_seats, public_used, private_seats, private
     if keep > 0 and school == PRIVATE_MIGRANT and private_seats[district] - private_used[district] >= need:
         private_used[district] += need
         return PRIVATE_MIGRANT
-    if school == PUBLIC:
-        public_used[district] -= keep
-    elif school == PRIVATE_MIGRANT:
-        private_used[district] -= keep
+    give_back_seats(public_used, private_used, district, school, keep)
     if local and cls < dec.EXCLUDED and public_room(r, public_seats, public_used, district, True) >= kids:
         public_used[district] += kids
         return PUBLIC

@@ -21,6 +21,7 @@ import math
 from abm import decisions as dec
 from abm import rng
 from abm.decisions import jit
+from abm.phases import give_back_seats
 from abm.state import LEFT_POVERTY, MOVED_ON, NO_HOME, PRIVATE_MIGRANT, PUBLIC, RETURNED_HOME, URBAN_POOR
 
 # random streams, by name
@@ -68,10 +69,7 @@ def free_capacity(occupied, public_used, private_used, district, tenure, school,
     """A departing household gives back its unit and its children's school places in its district."""
     if tenure != NO_HOME:
         occupied[district, tenure] -= 1
-    if school == PUBLIC:
-        public_used[district] -= kids_school
-    elif school == PRIVATE_MIGRANT:
-        private_used[district] -= kids_school
+    give_back_seats(public_used, private_used, district, school, kids_school)
 
 
 @jit
@@ -84,11 +82,10 @@ def take_capacity(units, occupied, public_seats, public_used, private_seats, pri
     if tenure != NO_HOME:
         occupied[district, tenure] -= 1
         units[district, tenure] -= 1
+    give_back_seats(public_used, private_used, district, school, kids_school)
     if school == PUBLIC:
-        public_used[district] -= kids_school
         public_seats[district] -= max(0, min(kids_school, public_seats[district] - public_used[district]))
     elif school == PRIVATE_MIGRANT:
-        private_used[district] -= kids_school
         private_seats[district] -= kids_school
 
 
