@@ -248,13 +248,11 @@ def compare(
     then on the public purse (the net fiscal cost, the city's and each fund's, per person, the budget lines)."""
     import pandas as pd
 
-    from abm.indicators import FISCAL
-    from abm.sweep.compare import effects
+    from abm.sweep.compare import panels
 
     manifest = _sweep_folder(folder, (out_file_problem(csv, "--csv") if csv is not None else None,), baseline)
     try:
-        table = effects(folder, baseline)
-        fiscal = effects(folder, baseline, pairs=FISCAL)
+        table, fiscal = panels(folder, baseline)
     except (FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     if table.empty:

@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from abm.indicators import KIND, POLICY_OUTCOMES, UNIT
+from abm.indicators import FISCAL, KIND, POLICY_OUTCOMES, UNIT
 from abm.sweep.store import read_indicators, read_manifest
 
 FLOW_WINDOW = 12
@@ -90,3 +90,19 @@ def effects(out: Path, baseline: Optional[str] = None, pairs=POLICY_OUTCOMES) ->
     table["_o"] = [order[(i, g)] for i, g in zip(table["indicator"], table["group"])]
     table["_a"] = table["arm"].map({a: k for k, a in enumerate(arms)})
     return table.sort_values(["_o", "_a"]).drop(columns=["_o", "_a"]).reset_index(drop=True)
+
+
+def panels(out: Path, baseline: Optional[str] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The paired effects on households (POLICY_OUTCOMES) and on the public purse (FISCAL), each in its own
+    order, from one read of the sweep's indicators (a pair in both sets appears in both tables)."""
+    table = effects(out, baseline, POLICY_OUTCOMES + tuple(p for p in FISCAL if p not in POLICY_OUTCOMES))
+    if table.empty:
+        return table, table
+
+    def panel(pairs) -> pd.DataFrame:
+        order = {p: k for k, p in enumerate(pairs)}
+        keys = list(zip(table["indicator"], table["group"]))
+        rows = table[[k in order for k in keys]]
+        rank = [order[k] for k in zip(rows["indicator"], rows["group"])]
+        return rows.assign(_o=rank).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    return panel(POLICY_OUTCOMES), panel(FISCAL)

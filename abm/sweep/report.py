@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from abm.fmt import html_table, number, percent
-from abm.indicators import BREAKDOWN, FISCAL, POLICY_OUTCOMES, TRAJECTORIES, UNIT
+from abm.indicators import BREAKDOWN, POLICY_OUTCOMES, TRAJECTORIES, UNIT
 from abm.store import atomic_file
-from abm.sweep.compare import effects, horizon_outcomes, unit_at_horizon
+from abm.sweep.compare import horizon_outcomes, panels, unit_at_horizon
 from abm.sweep.store import failures, finished, read_indicators, read_manifest, runs_frame
 
 GROUP_NAMES = {"migrant": "migrants", "land_losing_farmer": "land-losing farmers", "urban_poor": "urban poor",
@@ -312,10 +312,10 @@ def build_report(out: Path, dest: Path | None = None) -> Path:
     horizon = int(frame["step"].max())
     last = frame[frame["step"] == horizon]
     parts = [_header(manifest, runs, out), "<h2>Arms</h2>", arms_html(manifest)]
-    table = effects(out)
+    table, fiscal = panels(out)
     if not table.empty:
         parts += ["<h2>Effects against the baseline arm</h2>", effects_figure(table, base_arm), _effects_html(table)]
-        parts += ["<h2>Fiscal cost against the baseline arm</h2>", FISCAL_NOTE, _effects_html(effects(out, pairs=FISCAL))]
+        parts += ["<h2>Fiscal cost against the baseline arm</h2>", FISCAL_NOTE, _effects_html(fiscal)]
     palette = _palette([a for a in manifest["config"]["arms"] if a in set(frame["arm"])])
     parts += ["<h2>Trajectories</h2>", trajectories_figure(frame, palette),
               "<h2>By group</h2>", breakdown_figure(last, "group", palette),
