@@ -92,7 +92,8 @@ A_SPOUSE_AWAY = _quantity("spouses_in_village", "spouses living in the home vill
 A_COPRODUCING = _quantity("coproducing", "households taking part in community co-production")
 A_PENSIONERS = _quantity("pensioners", "households whose head draws a basic pension")
 A_PENSIONS = _quantity("pensions", "basic pensions paid to heads")
-A_RIGHTS = _quantity("pension_rights", "the value of heads' employee pension rights (abm.phases.insurance.rights_value)")
+A_RIGHTS = _quantity("pension_rights",
+                     "the value of heads' employee pension rights (abm.phases.insurance.rights_value)")
 A_UI_PAID = _quantity("unemployment_benefit_recipients", "households paid unemployment benefit")
 A_PUBLIC_RENT = _quantity("public_rent", "rent paid for public rental units and compounds (the city's housing revenue)")
 A_MED_EMPLOYEE = _quantity("employee_medical", "persons in the employee medical insurance (heads)")
@@ -567,7 +568,8 @@ def compute(h, n, d, r, flows, city_budget, funds, scale, background_urban, work
     m, median = median_per_person(h.status[:n], h.income[:n], h.size[:n], work.yuan[:n])
     rel_line = 0.6 * median if m > 0 else 0.0
     city_values = _city_values(h, n, d, work.yuan[:n])
-    part = _accumulate(r, year, class_size, over_norm, rel_line, h.dibao[:n], h.district[:n], h.employment[:n], h.group[:n],
+    part = _accumulate(r, year, class_size, over_norm, rel_line, h.dibao[:n], h.district[:n], h.employment[:n],
+                       h.group[:n],
                        h.hukou[:n], h.income[:n], h.insured[:n], h.kids_school[:n], h.months_in_city[:n],
                        h.registered[:n], h.rent[:n], h.resettled[:n], h.school[:n], h.settle_intent[:n],
                        h.sex[:n], h.size[:n], h.status[:n], h.tenure[:n], h.urban_ss[:n], h.wage[:n],

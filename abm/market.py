@@ -50,8 +50,9 @@ def segregation(status, district, pc, n_districts):
         if status[i] == ACTIVE:
             vals[j] = pc[i]
             j += 1
-    lo = np.partition(vals, (m - 1) // 4)[(m - 1) // 4]
-    hi = np.partition(vals, m - 1 - (m - 1) // 4)[m - 1 - (m - 1) // 4]  # the same rank from the top
+    k_lo, k_hi = (m - 1) // 4, m - 1 - (m - 1) // 4  # the 25th percentile's rank, and the same from the top
+    ranked = np.partition(vals, np.array([k_lo, k_hi]))  # both order statistics in one pass
+    lo, hi = ranked[k_lo], ranked[k_hi]
     poor = np.zeros(n_districts)
     rich = np.zeros(n_districts)
     for i in range(status.shape[0]):
